@@ -1,0 +1,15 @@
+//! Chorus domain: the vocabulary of DESIGN.md as types, and the pure rules that
+//! need no I/O (engagement rate, money arithmetic, validation of imported
+//! creators). Every other crate speaks in these types.
+
+pub mod creator;
+pub mod engagement;
+pub mod ids;
+pub mod money;
+pub mod org;
+
+pub use creator::{CreatorRecord, FieldError, Platform};
+pub use engagement::{engagement_rate, engagement_rate_by_views};
+pub use ids::*;
+pub use money::{Currency, Money, MoneyError};
+pub use org::{Email, Role};
