@@ -5,6 +5,7 @@
 pub mod creator;
 pub mod engagement;
 pub mod ids;
+pub mod import;
 pub mod money;
 pub mod org;
 
