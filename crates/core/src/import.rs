@@ -52,7 +52,11 @@ pub type Row = Result<(u64, CreatorRecord), Vec<RowError>>;
 
 fn invalid(line: u64, errs: Vec<crate::FieldError>) -> Vec<RowError> {
     errs.into_iter()
-        .map(|e| RowError { line, field: e.field, reason: e.reason })
+        .map(|e| RowError {
+            line,
+            field: e.field,
+            reason: e.reason,
+        })
         .collect()
 }
 
@@ -61,8 +65,16 @@ pub fn parse_ndjson_line(line: u64, text: &str) -> Row {
     let de = &mut serde_json::Deserializer::from_str(text);
     let mut rec: CreatorRecord = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." { "(record)".to_string() } else { path };
-        vec![RowError { line, field, reason: e.into_inner().to_string() }]
+        let field = if path == "." {
+            "(record)".to_string()
+        } else {
+            path
+        };
+        vec![RowError {
+            line,
+            field,
+            reason: e.into_inner().to_string(),
+        }]
     })?;
     rec.validate().map_err(|errs| invalid(line, errs))?;
     Ok((line, rec))
@@ -75,24 +87,45 @@ pub fn ndjson_rows<R: BufRead>(reader: R) -> impl Iterator<Item = Row> {
         match line {
             Ok(text) if text.trim().is_empty() => None,
             Ok(text) => Some(parse_ndjson_line(line_no, &text)),
-            Err(e) => Some(Err(vec![RowError { line: line_no, field: "(line)".into(), reason: e.to_string() }])),
+            Err(e) => Some(Err(vec![RowError {
+                line: line_no,
+                field: "(line)".into(),
+                reason: e.to_string(),
+            }])),
         }
     })
 }
 
 /// Columns a creator CSV may have; `platform`, `handle` and `followers` are required.
 pub const CSV_COLUMNS: [&str; 12] = [
-    "platform", "handle", "creator_key", "name", "bio", "country", "language", "email",
-    "followers", "following", "post_count", "niche",
+    "platform",
+    "handle",
+    "creator_key",
+    "name",
+    "bio",
+    "country",
+    "language",
+    "email",
+    "followers",
+    "following",
+    "post_count",
+    "niche",
 ];
 
 /// CSV rows from a reader with a header line.
 pub fn csv_rows<R: Read + Send + 'static>(reader: R) -> Box<dyn Iterator<Item = Row> + Send> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(reader);
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(reader);
     let headers = match rdr.headers() {
         Ok(h) => h.iter().map(|s| s.to_ascii_lowercase()).collect::<Vec<_>>(),
         Err(e) => {
-            let err = vec![RowError { line: 1, field: "(header)".into(), reason: e.to_string() }];
+            let err = vec![RowError {
+                line: 1,
+                field: "(header)".into(),
+                reason: e.to_string(),
+            }];
             return Box::new(std::iter::once(Err(err)));
         }
     };
@@ -111,7 +144,11 @@ pub fn csv_rows<R: Read + Send + 'static>(reader: R) -> Box<dyn Iterator<Item = 
     Box::new(rdr.into_records().map(move |rec| {
         let rec = rec.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
-            vec![RowError { line, field: "(row)".into(), reason: e.to_string() }]
+            vec![RowError {
+                line,
+                field: "(row)".into(),
+                reason: e.to_string(),
+            }]
         })?;
         let line = rec.position().map_or(0, |p| p.line());
         csv_record(line, &headers, &rec)
@@ -120,13 +157,21 @@ pub fn csv_rows<R: Read + Send + 'static>(reader: R) -> Box<dyn Iterator<Item = 
 
 fn csv_record(line: u64, headers: &[String], rec: &csv::StringRecord) -> Row {
     let col = |name: &str| -> Option<&str> {
-        headers.iter().position(|h| h == name).and_then(|i| rec.get(i)).filter(|v| !v.is_empty())
+        headers
+            .iter()
+            .position(|h| h == name)
+            .and_then(|i| rec.get(i))
+            .filter(|v| !v.is_empty())
     };
     let mut errs = Vec::new();
     let mut num = |name: &str, required: bool| -> u64 {
         match col(name) {
             None if required => {
-                errs.push(RowError { line, field: name.into(), reason: "is required".into() });
+                errs.push(RowError {
+                    line,
+                    field: name.into(),
+                    reason: "is required".into(),
+                });
                 0
             }
             None => 0,
@@ -146,11 +191,19 @@ fn csv_record(line: u64, headers: &[String], rec: &csv::StringRecord) -> Row {
     let platform = match col("platform").map(str::parse::<Platform>) {
         Some(Ok(p)) => Some(p),
         Some(Err(reason)) => {
-            errs.push(RowError { line, field: "platform".into(), reason });
+            errs.push(RowError {
+                line,
+                field: "platform".into(),
+                reason,
+            });
             None
         }
         None => {
-            errs.push(RowError { line, field: "platform".into(), reason: "is required".into() });
+            errs.push(RowError {
+                line,
+                field: "platform".into(),
+                reason: "is required".into(),
+            });
             None
         }
     };
@@ -211,7 +264,10 @@ mod tests {
                     youtube,,5,\n";
         let rows: Vec<_> = csv_rows(data.as_bytes()).collect();
         let (line, rec) = rows[0].as_ref().unwrap();
-        assert_eq!((*line, rec.handle.as_str(), rec.followers), (2, "maya", 23_000));
+        assert_eq!(
+            (*line, rec.handle.as_str(), rec.followers),
+            (2, "maya", 23_000)
+        );
         let e = &rows[1].as_ref().unwrap_err()[0];
         assert_eq!((e.line, e.field.as_str()), (3, "platform"));
         let e = &rows[2].as_ref().unwrap_err()[0];
@@ -224,7 +280,9 @@ mod tests {
     fn csv_without_required_columns_is_one_header_error() {
         let rows: Vec<_> = csv_rows("name,bio\nx,y\n".as_bytes()).collect();
         assert_eq!(rows.len(), 1);
-        assert!(rows[0].as_ref().unwrap_err()[0].reason.contains("platform, handle, followers"));
+        assert!(rows[0].as_ref().unwrap_err()[0]
+            .reason
+            .contains("platform, handle, followers"));
     }
 
     #[test]

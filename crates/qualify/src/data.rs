@@ -8,12 +8,12 @@ use crate::{Error, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-/// Where the datasets are: `CHORUS_DATA_DIR`, else `shared/data` beside the
+/// Where the datasets are: `CHORUS_DATASETS_DIR`, else `shared/data` beside the
 /// workspace (as laid out for developers and CI). `None` when neither exists,
 /// so tests can skip with a message instead of failing.
 pub fn default_data_dir() -> Option<PathBuf> {
     let candidates = [
-        std::env::var_os("CHORUS_DATA_DIR").map(PathBuf::from),
+        std::env::var_os("CHORUS_DATASETS_DIR").map(PathBuf::from),
         Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")),
     ];
     candidates.into_iter().flatten().find(|p| p.is_dir())

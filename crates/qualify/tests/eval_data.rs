@@ -9,7 +9,7 @@ fn data_dir() -> Option<PathBuf> {
     let dir = default_data_dir();
     if dir.is_none() {
         eprintln!(
-            "SKIPPED: no shared/data (set CHORUS_DATA_DIR or lay shared/data beside the workspace)"
+            "SKIPPED: no shared/data (set CHORUS_DATASETS_DIR or lay shared/data beside the workspace)"
         );
     }
     dir
