@@ -4,9 +4,11 @@
 
 pub mod api;
 pub mod auth;
+pub mod campaigns;
 pub mod error;
 pub mod ingest;
 mod metrics;
+pub mod track;
 pub mod web;
 
 use auth::{Caller, Via, CSRF_FIELD, CSRF_HEADER};
@@ -66,6 +68,8 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .nest("/api/v1", api::routes())
         .merge(web::routes())
+        .merge(campaigns::routes())
+        .merge(track::routes())
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(middleware::from_fn_with_state(
             state.clone(),

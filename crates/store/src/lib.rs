@@ -7,9 +7,11 @@
 //! organization data takes an `OrgId` and filters by it.
 
 mod accounts;
+pub mod campaigns;
 mod creators;
 mod imports;
 pub mod testing;
+pub mod tracking;
 
 pub use accounts::{ApiToken, NewUser, Org, Session, User};
 pub use creators::{

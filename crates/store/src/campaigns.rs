@@ -1,0 +1,2 @@
+//! Campaigns, members, briefs, deal terms, contracts, portal tokens,
+//! deliverables and the email outbox (organization-scoped).

@@ -1,0 +1,2 @@
+//! Tracking links, clicks, promo codes, orders, refunds and attributions
+//! (organization-scoped).
