@@ -62,7 +62,9 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::campaigns::CampaignsApiDoc::openapi());
+    Json(doc)
 }
 
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, description = "The caller, their organization and role")))]

@@ -49,6 +49,7 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     metrics: Arc<metrics::Metrics>,
+    pub tracking: Arc<track::TrackingState>,
 }
 
 impl AppState {
@@ -57,6 +58,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::new()),
+            tracking: Arc::new(track::TrackingState::new()),
         }
     }
 }

@@ -30,16 +30,8 @@ pub fn routes() -> Router<AppState> {
             get(|c: WebCaller, s: State<AppState>| section(c, s, "qualify")),
         )
         .route(
-            "/campaigns",
-            get(|c: WebCaller, s: State<AppState>| section(c, s, "campaigns")),
-        )
-        .route(
             "/review",
             get(|c: WebCaller, s: State<AppState>| section(c, s, "review")),
-        )
-        .route(
-            "/performance",
-            get(|c: WebCaller, s: State<AppState>| section(c, s, "performance")),
         )
         .route(
             "/payouts",

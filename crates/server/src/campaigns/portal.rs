@@ -1,0 +1,662 @@
+//! The creator portal at `/p/{token}`: no account, only a private link.
+//!
+//! The token in the URL is looked up by its SHA-256 digest (the clear token
+//! is never stored) and compared in constant time; it opens one member's
+//! pages only. Forms carry a per-token CSRF value stored with the token,
+//! because portal requests have no session for the global check to use.
+
+use super::brief::CampaignBrief;
+use super::contract;
+use super::pages::{escape, render};
+use super::service::{self, date_text, Counter};
+use super::stage::Stage;
+use crate::auth::{self, Caller};
+use crate::error::ApiError;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use chorus_core::OrgId;
+use chorus_store::campaigns::{Actor, Answer, Campaign, Contract, Member, PortalToken, Signature};
+use chorus_store::now_us;
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/p/{token}", get(home))
+        .route("/p/{token}/sign", post(sign))
+        .route("/p/{token}/decline", post(decline))
+        .route("/p/{token}/counter", post(counter))
+        .route("/p/{token}/contract.pdf", get(pdf))
+        .route("/p/{token}/deliverables/{did}/draft", post(draft))
+        .route("/p/{token}/deliverables/{did}/live", post(live))
+}
+
+/// Why a link does not open: each with its own status and a clear page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkProblem {
+    Unknown,
+    Expired,
+    Revoked,
+}
+
+fn link_page(p: LinkProblem) -> Response {
+    let (status, title, text) = match p {
+        LinkProblem::Unknown => (
+            StatusCode::NOT_FOUND,
+            "This link is not valid",
+            "We could not find this campaign link. Check that you copied the whole link from your email.",
+        ),
+        LinkProblem::Expired => (
+            StatusCode::GONE,
+            "This link has expired",
+            "Campaign links expire after a while to keep your contract private. Ask the brand for a new link.",
+        ),
+        LinkProblem::Revoked => (
+            StatusCode::FORBIDDEN,
+            "This link was withdrawn",
+            "The brand has withdrawn this link. If you still need access, ask them for a new one.",
+        ),
+    };
+    portal_message(status, title, text)
+}
+
+fn portal_message(status: StatusCode, title: &str, text: &str) -> Response {
+    (
+        status,
+        Html(format!(
+            "<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content=\"width=device-width, initial-scale=1\">\
+             <title>{t} · Chorus</title><link rel=stylesheet href=/static/app.css><link rel=stylesheet href=/static/campaigns.css>\
+             <main class=portal><div class=\"card\"><h1>{t}</h1><p>{x}</p></div></main></html>",
+            t = escape(title),
+            x = escape(text)
+        )),
+    )
+        .into_response()
+}
+
+fn problem(e: ApiError) -> Response {
+    let status = e.status();
+    portal_message(
+        status,
+        status.canonical_reason().unwrap_or("Error"),
+        &e.to_string(),
+    )
+}
+
+/// Everything a portal request is about.
+struct Ctx {
+    token: PortalToken,
+    org: OrgId,
+    camp: Campaign,
+    m: Member,
+}
+
+async fn open(st: &AppState, clear: &str) -> Result<Ctx, Response> {
+    let digest = auth::digest(clear);
+    let t = st
+        .store
+        .portal_token(&digest)
+        .await
+        .map_err(|e| problem(e.into()))?
+        // The lookup is by digest; compare again in constant time anyway.
+        .filter(|t| auth::ct_eq(&t.token_hash, &digest))
+        .ok_or_else(|| link_page(LinkProblem::Unknown))?;
+    if t.revoked_at.is_some() {
+        return Err(link_page(LinkProblem::Revoked));
+    }
+    if t.expires_at <= now_us() {
+        return Err(link_page(LinkProblem::Expired));
+    }
+    let camp = st
+        .store
+        .campaign(t.org_id, t.campaign_id)
+        .await
+        .map_err(|e| problem(e.into()))?
+        .ok_or_else(|| link_page(LinkProblem::Unknown))?;
+    let m = st
+        .store
+        .member(t.org_id, t.member_id)
+        .await
+        .map_err(|e| problem(e.into()))?
+        .ok_or_else(|| link_page(LinkProblem::Unknown))?;
+    Ok(Ctx {
+        org: t.org_id,
+        token: t,
+        camp,
+        m,
+    })
+}
+
+fn csrf_ok(ctx: &Ctx, given: &str) -> bool {
+    auth::ct_eq(&ctx.token.csrf, given)
+}
+
+struct DeliverableView {
+    id: i64,
+    what: String,
+    due: String,
+    state: &'static str,
+    versions: i64,
+    caption: String,
+    live_url: Option<String>,
+    can_submit: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal/portal.html")]
+struct PortalPage {
+    token: String,
+    csrf: String,
+    session_csrf: String,
+    brand: String,
+    camp: Campaign,
+    m: Member,
+    brief: CampaignBrief,
+    brief_version: i64,
+    brief_updated: bool,
+    brief_error: Option<String>,
+    contract: Option<Contract>,
+    contract_intact: bool,
+    signed_when: String,
+    signable: bool,
+    deliverables: Vec<DeliverableView>,
+    can_deliver: bool,
+    msg: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct Msg {
+    msg: Option<String>,
+}
+
+async fn home(
+    State(st): State<AppState>,
+    Path(token): Path<String>,
+    caller: Option<Caller>,
+    axum::extract::Query(q): axum::extract::Query<Msg>,
+) -> Response {
+    let ctx = match open(&st, &token).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match home_page(&st, &ctx, &token, caller, q.msg).await {
+        Ok(r) => r,
+        Err(e) => problem(e),
+    }
+}
+
+async fn home_page(
+    st: &AppState,
+    ctx: &Ctx,
+    token: &str,
+    caller: Option<Caller>,
+    msg: Option<String>,
+) -> Result<Response, ApiError> {
+    let brand = st
+        .store
+        .org(ctx.org)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let latest = st.store.latest_brief(ctx.org, ctx.camp.id).await?;
+    let raw = CampaignBrief::parse(latest.as_ref().map_or(&ctx.camp.default_brief, |b| &b.body))
+        .map_err(ApiError::Invalid)?;
+    let mut contract = st.store.latest_contract(ctx.org, ctx.m.id).await?;
+    if let Some(k) = &contract {
+        if k.status == "sent"
+            && st
+                .store
+                .set_contract_status(ctx.org, k.id, &["sent"], "viewed")
+                .await?
+        {
+            contract = st.store.contract(ctx.org, k.id).await?;
+        }
+    }
+    let terms_json = contract
+        .as_ref()
+        .map_or(ctx.m.terms.clone(), |k| k.terms.clone());
+    let terms = super::terms::DealTerms::parse(&terms_json).map_err(ApiError::Invalid)?;
+    let values = contract::member_values(
+        &ctx.m.name,
+        &ctx.m.handle,
+        &raw,
+        &terms,
+        ctx.m.tracking_link.as_deref(),
+        ctx.m.promo_code.as_deref(),
+    );
+    let (brief, brief_error) = match raw.render(&values) {
+        Ok(b) => (b, None),
+        Err(e) => (raw.clone(), Some(e.to_string())),
+    };
+    let brief_version = latest.as_ref().map_or(0, |b| b.version);
+    let now = now_us();
+    let stage = Stage::parse(&ctx.m.stage).unwrap_or(Stage::Shortlisted);
+    let can_deliver = matches!(
+        stage,
+        Stage::Contracted
+            | Stage::ContentSubmitted
+            | Stage::ChangesRequested
+            | Stage::Approved
+            | Stage::Published
+    );
+    let deliverables = st
+        .store
+        .member_deliverables(ctx.org, ctx.m.id)
+        .await?
+        .into_iter()
+        .map(|d| DeliverableView {
+            state: service::deliverable_state(&d.status, d.due_at, now, None),
+            can_submit: can_deliver && d.status != "live",
+            id: d.id,
+            what: format!("{} {}", d.platform, d.format),
+            due: date_text(d.due_at),
+            versions: d.submissions,
+            caption: d.last_caption.unwrap_or_default(),
+            live_url: d.live_url,
+        })
+        .collect();
+    Ok(render(PortalPage {
+        token: token.to_string(),
+        csrf: ctx.token.csrf.clone(),
+        session_csrf: caller
+            .map(|c| c.csrf_token().to_string())
+            .unwrap_or_default(),
+        brand,
+        brief_updated: ctx
+            .m
+            .brief_version_sent
+            .is_some_and(|sent| brief_version > sent),
+        signed_when: contract
+            .as_ref()
+            .and_then(|k| k.signed_at)
+            .map(|t| {
+                chorus_store::from_us(t)
+                    .format("%Y-%m-%d %H:%M UTC")
+                    .to_string()
+            })
+            .unwrap_or_default(),
+        contract_intact: contract
+            .as_ref()
+            .is_some_and(|k| contract::sha256_hex(&k.body) == k.body_sha256),
+        signable: contract
+            .as_ref()
+            .is_some_and(|k| matches!(k.status.as_str(), "sent" | "viewed")),
+        camp: ctx.camp.clone(),
+        m: ctx.m.clone(),
+        brief,
+        brief_version,
+        brief_error,
+        contract,
+        deliverables,
+        can_deliver,
+        msg,
+    }))
+}
+
+fn back(token: &str, msg: &str) -> Response {
+    let q = serde_urlencoded::to_string([("msg", msg)]).unwrap_or_default();
+    Redirect::to(&format!("/p/{token}?{q}")).into_response()
+}
+
+/// The signer's address: the first X-Forwarded-For hop (set by the reverse
+/// proxy in front of us), else the peer.
+fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .or_else(|| peer.map(|p| p.ip().to_string()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+async fn open_contract(st: &AppState, ctx: &Ctx) -> Result<Contract, Response> {
+    st.store
+        .latest_contract(ctx.org, ctx.m.id)
+        .await
+        .map_err(|e| problem(e.into()))?
+        .ok_or_else(|| problem(ApiError::NotFound("contract")))
+}
+
+#[derive(Deserialize)]
+struct SignForm {
+    portal_csrf: String,
+    legal_name: String,
+    consent: Option<String>,
+    document_hash: String,
+}
+
+async fn sign(
+    State(st): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Form(f): Form<SignForm>,
+) -> Response {
+    let ctx = match open(&st, &token).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&ctx, &f.portal_csrf) {
+        return problem(ApiError::Csrf);
+    }
+    let name = f.legal_name.trim();
+    if name.chars().count() < 2 || f.consent.is_none() {
+        return problem(ApiError::Invalid(
+            "Type your full legal name and tick the box to confirm you agree.".into(),
+        ));
+    }
+    let k = match open_contract(&st, &ctx).await {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    // Tamper check: the stored text must still hash to what was sent, and
+    // the signer must have seen that same text.
+    let recomputed = contract::sha256_hex(&k.body);
+    if recomputed != k.body_sha256 {
+        tracing::error!(
+            contract = k.id,
+            "contract text does not match its stored hash"
+        );
+        return problem(ApiError::Conflict(
+            "This contract's text was changed after it was sent, so it cannot be signed. The brand has been told; please wait for a new version."
+                .into(),
+        ));
+    }
+    if !auth::ct_eq(&f.document_hash, &recomputed) {
+        return problem(ApiError::Conflict(
+            "The contract changed while you were reading it. Reload the page, read the current version and sign again."
+                .into(),
+        ));
+    }
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let ip = client_ip(&headers, peer.map(|Extension(ConnectInfo(a))| a));
+    let stage = ctx.m.stage.clone();
+    let sig = Signature {
+        name,
+        ip: &ip,
+        user_agent: ua,
+        document_hash: &recomputed,
+        at: now_us(),
+    };
+    match st
+        .store
+        .sign_contract(ctx.org, k.id, &sig, &stage, "contracted")
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => {
+            return problem(ApiError::Conflict(
+                "This contract is no longer open for signing.".into(),
+            ))
+        }
+        Err(e) => return problem(e.into()),
+    }
+    // The deliverables the brief asks for are now owed.
+    let brief = service::current_brief(&st, &ctx.camp)
+        .await
+        .ok()
+        .and_then(|b| CampaignBrief::parse(&b).ok())
+        .unwrap_or_default();
+    let existing = st
+        .store
+        .member_deliverables(ctx.org, ctx.m.id)
+        .await
+        .unwrap_or_default();
+    if existing.is_empty() {
+        let items = service::deliverables_from_brief(&brief);
+        if let Err(e) = st.store.add_deliverables(ctx.org, ctx.m.id, &items).await {
+            tracing::warn!(error = %e, "could not create deliverables after signing");
+        }
+    }
+    back(
+        &token,
+        "Signed. Thank you! Your signed contract is ready to download.",
+    )
+}
+
+#[derive(Deserialize)]
+struct DeclineForm {
+    portal_csrf: String,
+    reason: String,
+}
+
+async fn decline(
+    State(st): State<AppState>,
+    Path(token): Path<String>,
+    Form(f): Form<DeclineForm>,
+) -> Response {
+    let ctx = match open(&st, &token).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&ctx, &f.portal_csrf) {
+        return problem(ApiError::Csrf);
+    }
+    let reason = f.reason.trim();
+    if reason.is_empty() {
+        return problem(ApiError::Invalid(
+            "Tell the brand briefly why you decline.".into(),
+        ));
+    }
+    let k = match open_contract(&st, &ctx).await {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    match st
+        .store
+        .respond_to_contract(
+            ctx.org,
+            k.id,
+            Answer::Decline(reason),
+            &ctx.m.stage,
+            "declined",
+        )
+        .await
+    {
+        Ok(true) => back(&token, "You declined this offer. The brand has been told."),
+        Ok(false) => problem(ApiError::Conflict(
+            "This contract is no longer open.".into(),
+        )),
+        Err(e) => problem(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct CounterForm {
+    portal_csrf: String,
+    #[serde(default)]
+    fee: String,
+    #[serde(default)]
+    deliverables: String,
+    #[serde(default)]
+    message: String,
+}
+
+async fn counter(
+    State(st): State<AppState>,
+    Path(token): Path<String>,
+    Form(f): Form<CounterForm>,
+) -> Response {
+    let ctx = match open(&st, &token).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&ctx, &f.portal_csrf) {
+        return problem(ApiError::Csrf);
+    }
+    let fee = f.fee.trim().replace(',', "");
+    if !fee.is_empty() {
+        let ok = rust_decimal::Decimal::from_str_exact(&fee).is_ok_and(|d| !d.is_sign_negative());
+        if !ok {
+            return problem(ApiError::Invalid(format!(
+                "{fee:?} is not an amount, e.g. 950.00"
+            )));
+        }
+    }
+    if fee.is_empty() && f.deliverables.trim().is_empty() {
+        return problem(ApiError::Invalid(
+            "Propose a fee or a change to the deliverables.".into(),
+        ));
+    }
+    let k = match open_contract(&st, &ctx).await {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let counter = Counter {
+        fee,
+        deliverables: f.deliverables.trim().to_string(),
+        message: f.message.trim().to_string(),
+    };
+    let json = serde_json::to_string(&counter).unwrap_or_default();
+    match st
+        .store
+        .respond_to_contract(
+            ctx.org,
+            k.id,
+            Answer::Counter(&json),
+            &ctx.m.stage,
+            "negotiating",
+        )
+        .await
+    {
+        Ok(true) => back(&token, "Your counter-offer was sent to the brand."),
+        Ok(false) => problem(ApiError::Conflict(
+            "This contract is no longer open.".into(),
+        )),
+        Err(e) => problem(e.into()),
+    }
+}
+
+async fn pdf(State(st): State<AppState>, Path(token): Path<String>) -> Response {
+    let ctx = match open(&st, &token).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let k = match open_contract(&st, &ctx).await {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    super::pages::contract_pdf_response(&ctx.camp, &ctx.m, &k).unwrap_or_else(problem)
+}
+
+#[derive(Deserialize)]
+struct DraftForm {
+    portal_csrf: String,
+    caption: String,
+    #[serde(default)]
+    media: String,
+}
+
+const MAX_CAPTION: usize = 5_000;
+const MAX_MEDIA_LINKS: usize = 20;
+
+fn media_links(raw: &str) -> Result<Vec<String>, ApiError> {
+    let links: Vec<String> = raw.split_whitespace().map(str::to_string).collect();
+    if links.len() > MAX_MEDIA_LINKS {
+        return Err(ApiError::Invalid(format!(
+            "at most {MAX_MEDIA_LINKS} media links"
+        )));
+    }
+    for l in &links {
+        if !(l.starts_with("https://") || l.starts_with("http://")) || l.len() > 2_000 {
+            return Err(ApiError::Invalid(format!(
+                "{l:?} is not a web link (https://…)"
+            )));
+        }
+    }
+    Ok(links)
+}
+
+async fn draft(
+    State(st): State<AppState>,
+    Path((token, did)): Path<(String, i64)>,
+    Form(f): Form<DraftForm>,
+) -> Response {
+    let ctx = match open(&st, &token).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&ctx, &f.portal_csrf) {
+        return problem(ApiError::Csrf);
+    }
+    let caption = f.caption.trim();
+    if caption.is_empty() || caption.chars().count() > MAX_CAPTION {
+        return problem(ApiError::Invalid(format!(
+            "Write the caption (1 to {MAX_CAPTION} characters)."
+        )));
+    }
+    let links = match media_links(&f.media) {
+        Ok(l) => l,
+        Err(e) => return problem(e),
+    };
+    let media = serde_json::to_string(&links).unwrap_or_else(|_| "[]".into());
+    match st
+        .store
+        .add_submission(ctx.org, ctx.m.id, did, caption, &media)
+        .await
+    {
+        Ok(Some(v)) => {
+            let from = Stage::parse(&ctx.m.stage).unwrap_or(Stage::Shortlisted);
+            if super::stage::allowed(from, Stage::ContentSubmitted) {
+                let _ = st
+                    .store
+                    .move_member(
+                        ctx.org,
+                        ctx.m.id,
+                        from.as_str(),
+                        Stage::ContentSubmitted.as_str(),
+                        Actor::Creator,
+                        &format!("draft v{v} of deliverable {did}"),
+                    )
+                    .await;
+            }
+            back(&token, &format!("Draft version {v} submitted for review."))
+        }
+        Ok(None) => problem(ApiError::NotFound("deliverable")),
+        Err(e) => problem(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct LiveForm {
+    portal_csrf: String,
+    url: String,
+}
+
+async fn live(
+    State(st): State<AppState>,
+    Path((token, did)): Path<(String, i64)>,
+    Form(f): Form<LiveForm>,
+) -> Response {
+    let ctx = match open(&st, &token).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&ctx, &f.portal_csrf) {
+        return problem(ApiError::Csrf);
+    }
+    let url = match media_links(&f.url) {
+        Ok(l) if l.len() == 1 => l[0].clone(),
+        Ok(_) => {
+            return problem(ApiError::Invalid(
+                "Paste the one link of the live post.".into(),
+            ))
+        }
+        Err(e) => return problem(e),
+    };
+    match st.store.set_live_url(ctx.org, ctx.m.id, did, &url).await {
+        Ok(true) => back(&token, "Live post recorded. Thank you!"),
+        Ok(false) => problem(ApiError::NotFound("deliverable")),
+        Err(e) => problem(e.into()),
+    }
+}

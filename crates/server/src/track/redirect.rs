@@ -1,0 +1,282 @@
+//! `/r/{code}`: look the code up in memory, record the click by enqueueing
+//! it, answer 302. Nothing on this path touches the database.
+
+use super::TrackingState;
+use crate::AppState;
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chorus_attribution::bots::is_bot;
+use chorus_store::tracking::{Click, Link};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Length of a click id: 62^16 ≈ 4.8e28, unguessable.
+pub const CLICK_ID_LEN: usize = 16;
+/// The query parameter carrying the click id to the merchant's site.
+pub const CID_PARAM: &str = "chorus_cid";
+const UNIQUE_WINDOW_US: i64 = 3_600_000_000;
+const MAX_HEADER_CHARS: usize = 512;
+
+/// A live link, with its destination split so a redirect only concatenates.
+#[derive(Debug)]
+pub struct CachedLink {
+    pub id: i64,
+    pub org_id: i64,
+    /// Destination up to (without) its fragment, with the UTM parameters it
+    /// lacked appended, ending in `?` or `&` ready for the click id.
+    pub prefix: String,
+    /// `#…` or empty.
+    pub fragment: String,
+}
+
+impl CachedLink {
+    pub fn from_link(l: &Link) -> CachedLink {
+        let (base, fragment) = match l.destination.split_once('#') {
+            Some((b, f)) => (b.to_string(), format!("#{f}")),
+            None => (l.destination.clone(), String::new()),
+        };
+        let (path, query) = match base.split_once('?') {
+            Some((p, q)) => (p.to_string(), q.to_string()),
+            None => (base, String::new()),
+        };
+        // Keep the merchant's parameters (and their own UTM values); drop a
+        // stale click id so each click carries exactly one.
+        let mut params: Vec<String> = query
+            .split('&')
+            .filter(|kv| !kv.is_empty())
+            .filter(|kv| kv.split('=').next() != Some(CID_PARAM))
+            .map(str::to_string)
+            .collect();
+        let has =
+            |params: &[String], k: &str| params.iter().any(|kv| kv.split('=').next() == Some(k));
+        let utm = [
+            ("utm_source", l.platform.clone()),
+            ("utm_medium", "influencer".to_string()),
+            ("utm_campaign", format!("campaign-{}", l.campaign_id)),
+            ("utm_content", l.handle.clone()),
+        ];
+        for (k, v) in utm {
+            if !has(&params, k) {
+                params.push(serde_urlencoded::to_string([(k, v)]).unwrap_or_default());
+            }
+        }
+        let mut prefix = path;
+        prefix.push('?');
+        for p in &params {
+            prefix.push_str(p);
+            prefix.push('&');
+        }
+        CachedLink {
+            id: l.id,
+            org_id: l.org_id.0,
+            prefix,
+            fragment,
+        }
+    }
+
+    pub fn location(&self, click_id: &str) -> String {
+        format!("{}{CID_PARAM}={click_id}{}", self.prefix, self.fragment)
+    }
+}
+
+pub fn new_click_id() -> String {
+    chorus_attribution::codes::short_code(&mut rand::thread_rng(), CLICK_ID_LEN)
+}
+
+/// HMAC(key, date) is the day's salt; the IP is hashed with it, so the same
+/// visitor hashes alike within a day and cannot be followed across days.
+pub fn ip_hash(key: &[u8], day: &str, ip: &str) -> String {
+    let mut m = <Hmac<Sha256>>::new_from_slice(key).expect("HMAC takes any key");
+    m.update(day.as_bytes());
+    let salt = m.finalize().into_bytes();
+    let mut m = <Hmac<Sha256>>::new_from_slice(&salt).expect("HMAC takes any key");
+    m.update(ip.as_bytes());
+    hex::encode(&m.finalize().into_bytes()[..16])
+}
+
+fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+fn clip(s: Option<&str>) -> Option<String> {
+    s.map(|s| s.chars().take(MAX_HEADER_CHARS).collect())
+}
+
+/// The visitor's address: the first `X-Forwarded-For` hop or `X-Real-IP`
+/// (set by the proxy in front), else the peer address.
+fn client_ip(h: &HeaderMap, peer: Option<SocketAddr>) -> String {
+    if let Some(first) = header_str(h, "x-forwarded-for").and_then(|v| v.split(',').next()) {
+        return first.trim().to_string();
+    }
+    if let Some(ip) = header_str(h, "x-real-ip") {
+        return ip.to_string();
+    }
+    peer.map(|p| p.ip().to_string()).unwrap_or_default()
+}
+
+/// Two ASCII letters from the proxy's geolocation header, else unknown.
+fn country(h: &HeaderMap) -> Option<String> {
+    let c = header_str(h, "cf-ipcountry").or_else(|| header_str(h, "x-country"))?;
+    (c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()) && c != "XX")
+        .then(|| c.to_ascii_uppercase())
+}
+
+/// Same hashed IP + user agent + link within an hour counts once.
+#[derive(Default)]
+pub struct Dedup {
+    seen: HashMap<u64, i64>,
+}
+
+impl Dedup {
+    pub fn is_unique(&mut self, ip_hash: &str, ua: Option<&str>, link: i64, now: i64) -> bool {
+        let mut h = DefaultHasher::new();
+        (ip_hash, ua, link).hash(&mut h);
+        let key = h.finish();
+        if self.seen.len() > 500_000 {
+            self.seen.retain(|_, t| now - *t < UNIQUE_WINDOW_US);
+        }
+        match self.seen.get(&key) {
+            Some(t) if now - *t < UNIQUE_WINDOW_US => false,
+            _ => {
+                self.seen.insert(key, now);
+                true
+            }
+        }
+    }
+}
+
+pub async fn redirect(
+    State(st): State<AppState>,
+    Path(code): Path<String>,
+    req: Request,
+) -> Response {
+    super::ensure_started(&st).await;
+    let t = &st.tracking;
+    let Some(link) = t.link(&code) else {
+        return (StatusCode::NOT_FOUND, "unknown link").into_response();
+    };
+    let click_id = new_click_id();
+    let location = link.location(&click_id);
+    record(t, &link, click_id, &req);
+    (
+        StatusCode::FOUND,
+        [
+            (header::LOCATION, crate::header_value(&location)),
+            (
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("private, no-store"),
+            ),
+        ],
+    )
+        .into_response()
+}
+
+fn record(t: &Arc<TrackingState>, link: &CachedLink, click_id: String, req: &Request) {
+    let h = req.headers();
+    let now = chrono::Utc::now();
+    let at = now.timestamp_micros();
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let ua = header_str(h, "user-agent");
+    let ip = ip_hash(
+        &t.ip_key(),
+        &now.format("%Y-%m-%d").to_string(),
+        &client_ip(h, peer),
+    );
+    let bot = is_bot(req.method().as_str(), ua) || *req.method() == Method::HEAD;
+    let unique = t
+        .dedup
+        .lock()
+        .map(|mut d| d.is_unique(&ip, ua, link.id, at))
+        .unwrap_or(true);
+    let click = Click {
+        click_id,
+        org_id: link.org_id,
+        link_id: link.id,
+        at,
+        ip_hash: ip,
+        user_agent: clip(ua),
+        referrer: clip(header_str(h, "referer")),
+        country: country(h),
+        bot,
+        unique,
+    };
+    t.enqueue(click);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chorus_core::OrgId;
+
+    fn link(dest: &str) -> Link {
+        Link {
+            id: 1,
+            org_id: OrgId(1),
+            campaign_id: 7,
+            account_id: 3,
+            code: "mA1x".into(),
+            destination: dest.into(),
+            platform: "instagram".into(),
+            handle: "maya".into(),
+            created_at: 0,
+            updated_at: 0,
+            disabled_at: None,
+        }
+    }
+
+    #[test]
+    fn destination_keeps_its_query_and_fragment() {
+        let l = CachedLink::from_link(&link(
+            "https://shop.example/p?color=red&utm_source=newsletter&chorus_cid=old#reviews",
+        ));
+        assert_eq!(
+            l.location("K1"),
+            "https://shop.example/p?color=red&utm_source=newsletter&utm_medium=influencer\
+             &utm_campaign=campaign-7&utm_content=maya&chorus_cid=K1#reviews"
+        );
+        let l = CachedLink::from_link(&link("https://shop.example/"));
+        assert!(l
+            .location("K")
+            .starts_with("https://shop.example/?utm_source=instagram&"));
+    }
+
+    #[test]
+    fn ip_hashes_rotate_daily_and_hide_the_address() {
+        let a = ip_hash(b"k", "2026-03-01", "203.0.113.9");
+        assert_eq!(a, ip_hash(b"k", "2026-03-01", "203.0.113.9"));
+        assert_ne!(a, ip_hash(b"k", "2026-03-02", "203.0.113.9"));
+        assert_ne!(a, ip_hash(b"other", "2026-03-01", "203.0.113.9"));
+        assert!(!a.contains("203"));
+    }
+
+    #[test]
+    fn dedup_counts_once_per_hour() {
+        let mut d = Dedup::default();
+        assert!(d.is_unique("h", Some("ua"), 1, 0));
+        assert!(!d.is_unique("h", Some("ua"), 1, UNIQUE_WINDOW_US - 1));
+        assert!(d.is_unique("h", Some("ua"), 2, 10));
+        assert!(d.is_unique("h", Some("other"), 1, 10));
+        assert!(d.is_unique("h", Some("ua"), 1, UNIQUE_WINDOW_US + 1));
+    }
+
+    #[test]
+    fn country_comes_from_the_proxy_header() {
+        let mut h = HeaderMap::new();
+        assert_eq!(country(&h), None);
+        h.insert("cf-ipcountry", "de".parse().unwrap());
+        assert_eq!(country(&h).as_deref(), Some("DE"));
+        h.insert("cf-ipcountry", "XX".parse().unwrap());
+        assert_eq!(country(&h), None);
+    }
+}

@@ -1,0 +1,248 @@
+//! The batch contract flow in headless Chromium: the manager selects 40
+//! creators and sends contracts in one action; one creator signs and the
+//! board shows `contracted`; another counters, the manager accepts, and the
+//! creator re-signs. Skipped (with a message) when chromedriver is absent.
+
+mod common;
+
+use chorus_core::{CampaignId, CreatorRecord, Role};
+use common::{api, App, PASSWORD};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+struct Driver {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_driver() -> Option<Driver> {
+    if !std::path::Path::new(CHROMEDRIVER).exists() {
+        eprintln!("{CHROMEDRIVER} not found: browser test skipped (apt-get install chromium chromium-driver)");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let child = std::process::Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let d = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return Some(d);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!("chromedriver did not start: browser test skipped");
+    None
+}
+
+async fn browser(d: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    let mut opts = json!({"args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]});
+    for bin in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] {
+        if std::path::Path::new(bin).exists() {
+            opts["binary"] = json!(bin);
+            break;
+        }
+    }
+    caps.insert("goog:chromeOptions".into(), opts);
+    ClientBuilder::rustls()
+        .expect("tls")
+        .capabilities(caps)
+        .connect(&d.url)
+        .await
+        .expect("a chromium session")
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn click(c: &Client, css: &str) {
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+async fn sign_in_portal(c: &Client, link: &str) {
+    c.goto(link).await.unwrap();
+    type_into(c, "#legal-name", "Creator Legal Name").await;
+    click(c, "#consent").await;
+    click(c, "#sign").await;
+    let flash = text_of(c, "#flash").await;
+    assert!(flash.contains("Signed"), "{flash}");
+}
+
+#[tokio::test]
+async fn manager_sends_forty_contracts_and_creators_sign() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let app = App::spawn().await;
+    let (org, email) = app.org_with_user("acme", Role::Manager).await;
+    let recs: Vec<CreatorRecord> = (0..40)
+        .map(|i| {
+            let mut r: CreatorRecord = serde_json::from_value(json!({
+                "platform": "instagram", "handle": format!("wave{i:02}"), "name": format!("Wave Creator {i}"),
+                "email": format!("wave{i:02}@creators.test"), "followers": 15_000 + 1_000 * i
+            }))
+            .unwrap();
+            r.validate().unwrap();
+            r
+        })
+        .collect();
+    app.store.upsert_creators(&recs).await.unwrap();
+    let token = app.token_for(&email).await;
+    let k: Value = api()
+        .post(app.url("/api/v1/campaigns"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Forty wave", "product": "Trail shoe", "budget": "40000.00", "currency": "USD",
+            "default_terms": r#"{"currency": "USD", "base_fee": "600.00", "milestones": [{"event": "signed", "share": "1"}]}"#,
+            "default_brief": r#"{"key_message": "{{creator_name}}: grip on wet rock", "deliverables": [{"platform": "instagram", "format": "reel", "count": 1, "due": "2026-05-01"}]}"#}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = k["id"].as_i64().expect("campaign created");
+    let handles: Vec<String> = (0..40).map(|i| format!("wave{i:02}")).collect();
+    api()
+        .post(app.url(&format!("/api/v1/campaigns/{id}/members")))
+        .bearer_auth(&token)
+        .json(&json!({"handles": handles}))
+        .send()
+        .await
+        .unwrap();
+
+    // The manager signs in, selects all 40 on the board and sends in one action.
+    let manager = browser(&driver).await;
+    manager.goto(&app.url("/login")).await.unwrap();
+    type_into(&manager, "input[name=email]", &email).await;
+    type_into(&manager, "input[name=password]", PASSWORD).await;
+    manager
+        .find(Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    manager
+        .goto(&app.url(&format!("/campaigns/{id}")))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&manager, "#col-shortlisted .count").await, "40");
+    click(&manager, "#select-all").await;
+    click(&manager, "#send-contracts").await;
+    let flash = text_of(&manager, "#flash").await;
+    assert!(flash.contains("Contracts sent: 40"), "{flash}");
+    assert_eq!(text_of(&manager, "#col-offered .count").await, "40");
+
+    let outbox = app.store.outbox(org, 100).await.unwrap();
+    assert_eq!(outbox.len(), 40, "one email per creator");
+    let link = |handle: &str| {
+        let e = outbox
+            .iter()
+            .find(|e| e.to_addr.starts_with(handle))
+            .unwrap();
+        let start = e.body.find("http://").unwrap();
+        e.body[start..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+
+    // One creator opens their link and signs; the board shows `contracted`.
+    let creator = browser(&driver).await;
+    sign_in_portal(&creator, &link("wave07")).await;
+    manager
+        .goto(&app.url(&format!("/campaigns/{id}")))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&manager, "#col-contracted .count").await, "1");
+    assert!(text_of(&manager, "#col-contracted")
+        .await
+        .contains("@wave07"));
+
+    // Another counters; the manager accepts; the creator re-signs.
+    creator.goto(&link("wave21")).await.unwrap();
+    creator
+        .find(Locator::XPath("//summary[contains(., 'Counter-offer')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    type_into(&creator, "#counter-fee", "720.00").await;
+    click(&creator, "#send-counter").await;
+    assert!(text_of(&creator, "#flash").await.contains("counter-offer"));
+    let members = app.store.members(org, CampaignId(id)).await.unwrap();
+    let m = members.iter().find(|m| m.handle == "wave21").unwrap();
+    assert_eq!(m.stage, "negotiating");
+    manager
+        .goto(&app.url(&format!("/campaigns/{id}/members/{}", m.id)))
+        .await
+        .unwrap();
+    click(&manager, "#accept-counter").await;
+    assert!(text_of(&manager, ".flash")
+        .await
+        .contains("Counter accepted"));
+    sign_in_portal(&creator, &link("wave21")).await;
+    assert!(text_of(&creator, "#contract-text")
+        .await
+        .contains("720.00 USD"));
+    manager
+        .goto(&app.url(&format!("/campaigns/{id}")))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&manager, "#col-contracted .count").await, "2");
+
+    manager.close().await.ok();
+    creator.close().await.ok();
+    app.stop().await;
+}
