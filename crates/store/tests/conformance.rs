@@ -38,6 +38,7 @@ conformance!(
     imports_are_scoped,
     lists_notes_and_searches_are_scoped,
     qualify_reports_keep_history_per_org,
+    records_read_back_whole_in_batches,
 );
 
 #[allow(dead_code)]
@@ -394,4 +395,27 @@ async fn qualify_reports_keep_history_per_org(store: &Store) {
     assert_eq!(latest.len(), 1);
     assert_eq!(latest[0].score, 82.5);
     assert_eq!(store.engagement_points().await.unwrap().len(), 1);
+}
+
+async fn records_read_back_whole_in_batches(store: &Store) {
+    let recs: Vec<_> = (0..5)
+        .map(|i| record(&format!("r{i}"), 10_000 + i))
+        .collect();
+    store.upsert_creators(&recs).await.unwrap();
+    let first = store
+        .account_records(chorus_core::AccountId(0), 3)
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 3);
+    let rest = store.account_records(first[2].0, 3).await.unwrap();
+    assert_eq!(rest.len(), 2);
+    let (_, _, r) = first.iter().find(|(_, _, r)| r.handle == "r1").unwrap();
+    let mut expected = record("r1", 10_001);
+    expected.creator_key = Some("instagram:r1".into());
+    expected
+        .posts
+        .sort_by(|a, b| b.published_at.cmp(&a.published_at));
+    assert_eq!(r, &expected, "the record reads back whole");
+    let since = store.account_records_updated_since(0, 100).await.unwrap();
+    assert_eq!(since.len(), 5);
 }
