@@ -60,3 +60,4 @@ cargo test --workspace --all-targets "$@"
 
 log "benchmark smoke runs"
 cargo run --quiet -- bench import --creators 300 --json
+cargo run --quiet -- bench plan --candidates 2000 --json

@@ -11,6 +11,20 @@ use std::time::Instant;
 pub enum BenchCmd {
     /// Generation rate and import rate into SQLite and PostgreSQL.
     Import(ImportBench),
+    /// Plan a wave of creators out of many candidates under a budget.
+    Plan(PlanBench),
+}
+
+#[derive(Args)]
+pub struct PlanBench {
+    #[arg(long, default_value_t = 100_000)]
+    pub candidates: usize,
+    #[arg(long, default_value_t = 40)]
+    pub choose: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]
@@ -29,12 +43,21 @@ pub struct ImportBench {
 pub async fn run(_ctx: &Ctx, c: BenchCmd) -> anyhow::Result<ExitCode> {
     let out = match c {
         BenchCmd::Import(a) => bench_import(a).await?,
+        BenchCmd::Plan(a) => {
+            let (chosen, secs) =
+                chorus_portfolio::bench::bench_plan(a.candidates, a.choose, a.seed);
+            json!({
+                "bench": "plan",
+                "params": {"candidates": a.candidates, "choose": a.choose, "seed": a.seed, "json": a.json},
+                "figures": {"candidates": a.candidates, "chosen": chosen, "plan_s": secs, "peak_rss_mb": peak_rss_mb()}
+            })
+        }
     };
-    print_bench(&out, matches!(out.get("json"), Some(Value::Bool(true))));
+    print_bench(&out);
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_bench(v: &Value, _: bool) {
+fn print_bench(v: &Value) {
     let json_mode = v["params"]["json"].as_bool().unwrap_or(false);
     let mut clean = v.clone();
     if let Some(p) = clean["params"].as_object_mut() {

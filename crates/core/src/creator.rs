@@ -80,6 +80,47 @@ impl FromStr for Platform {
     }
 }
 
+/// Follower tiers. Engagement bands, priors and fees are kept per tier because
+/// reach, engagement and price all scale non-linearly with size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    /// < 10k followers.
+    Nano,
+    /// 10k – 100k.
+    Micro,
+    /// 100k – 500k.
+    Mid,
+    /// 500k – 1M.
+    Macro,
+    /// ≥ 1M.
+    Mega,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 5] = [Tier::Nano, Tier::Micro, Tier::Mid, Tier::Macro, Tier::Mega];
+
+    pub fn of(followers: u64) -> Tier {
+        match followers {
+            0..10_000 => Tier::Nano,
+            10_000..100_000 => Tier::Micro,
+            100_000..500_000 => Tier::Mid,
+            500_000..1_000_000 => Tier::Macro,
+            _ => Tier::Mega,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Nano => "nano",
+            Tier::Micro => "micro",
+            Tier::Mid => "mid",
+            Tier::Macro => "macro",
+            Tier::Mega => "mega",
+        }
+    }
+}
+
 /// Age bands of DESIGN.md, in order.
 pub const AGE_BANDS: [&str; 6] = ["13-17", "18-24", "25-34", "35-44", "45-64", "65+"];
 pub const GENDERS: [&str; 3] = ["female", "male", "other"];

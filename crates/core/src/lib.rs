@@ -9,7 +9,7 @@ pub mod import;
 pub mod money;
 pub mod org;
 
-pub use creator::{CreatorRecord, FieldError, Platform};
+pub use creator::{CreatorRecord, FieldError, Platform, Tier};
 pub use engagement::{engagement_rate, engagement_rate_by_views};
 pub use ids::*;
 pub use money::{Currency, Money, MoneyError};

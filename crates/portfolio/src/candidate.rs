@@ -8,46 +8,7 @@ use chorus_core::{engagement_rate, engagement_rate_by_views, CreatorId, Money, P
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Follower tiers of DESIGN.md. Priors and fees are kept per platform and
-/// tier because reach, engagement and price all scale non-linearly with size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Tier {
-    /// < 10k followers.
-    Nano,
-    /// 10k – 100k.
-    Micro,
-    /// 100k – 500k.
-    Mid,
-    /// 500k – 1M.
-    Macro,
-    /// ≥ 1M.
-    Mega,
-}
-
-impl Tier {
-    pub const ALL: [Tier; 5] = [Tier::Nano, Tier::Micro, Tier::Mid, Tier::Macro, Tier::Mega];
-
-    pub fn of(followers: u64) -> Tier {
-        match followers {
-            0..10_000 => Tier::Nano,
-            10_000..100_000 => Tier::Micro,
-            100_000..500_000 => Tier::Mid,
-            500_000..1_000_000 => Tier::Macro,
-            _ => Tier::Mega,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tier::Nano => "nano",
-            Tier::Micro => "micro",
-            Tier::Mid => "mid",
-            Tier::Macro => "macro",
-            Tier::Mega => "mega",
-        }
-    }
-}
+pub use chorus_core::Tier;
 
 /// One bookable platform account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ pub mod campaigns;
 pub mod error;
 pub mod ingest;
 mod metrics;
+pub mod qualify;
 pub mod track;
 pub mod web;
 
@@ -70,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .nest("/api/v1", api::routes())
         .merge(web::routes())
+        .merge(qualify::routes())
         .merge(campaigns::routes())
         .merge(track::routes())
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))

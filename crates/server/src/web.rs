@@ -26,10 +26,6 @@ pub fn routes() -> Router<AppState> {
         .route("/discover.csv", get(discover_csv))
         .route("/creators/{id}", get(creator_page))
         .route(
-            "/qualify",
-            get(|c: WebCaller, s: State<AppState>| section(c, s, "qualify")),
-        )
-        .route(
             "/review",
             get(|c: WebCaller, s: State<AppState>| section(c, s, "review")),
         )
@@ -120,7 +116,7 @@ pub const NAV: [(&str, &str); 6] = [
     ("/payouts", "Payouts"),
 ];
 
-async fn layout(st: &AppState, c: &Caller, active: &'static str) -> Result<Layout, ApiError> {
+pub async fn layout(st: &AppState, c: &Caller, active: &'static str) -> Result<Layout, ApiError> {
     let org = st
         .store
         .org(c.org())
@@ -136,7 +132,7 @@ async fn layout(st: &AppState, c: &Caller, active: &'static str) -> Result<Layou
     })
 }
 
-fn render(t: impl Template) -> Response {
+pub fn render(t: impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => page_error(ApiError::Internal(e.into())),
@@ -145,7 +141,7 @@ fn render(t: impl Template) -> Response {
 
 type PageResult = Result<Response, Response>;
 
-fn fail(e: impl Into<ApiError>) -> Response {
+pub fn fail(e: impl Into<ApiError>) -> Response {
     page_error(e.into())
 }
 
@@ -337,11 +333,24 @@ async fn section(
     which: &'static str,
 ) -> PageResult {
     let (active, heading, blurb) = match which {
-        "qualify" => ("/qualify", "Qualify", "Audience-quality scores and brand-safety reports of your shortlisted creators appear here."),
-        "campaigns" => ("/campaigns", "Campaigns", "Your campaigns, their pipeline boards, briefs and contracts appear here."),
-        "review" => ("/review", "Review", "Drafts waiting for review, with their automatic checks, appear here."),
-        "performance" => ("/performance", "Performance", "Clicks, orders and attributed revenue per creator appear here."),
-        _ => ("/payouts", "Payouts", "Commissions, payout runs and statements appear here."),
+            "/campaigns",
+            "Campaigns",
+            "Your campaigns, their pipeline boards, briefs and contracts appear here.",
+        ),
+        "review" => (
+            "/review",
+            "Review",
+            "Drafts waiting for review, with their automatic checks, appear here.",
+        ),
+            "/performance",
+            "Performance",
+            "Clicks, orders and attributed revenue per creator appear here.",
+        ),
+        _ => (
+            "/payouts",
+            "Payouts",
+            "Commissions, payout runs and statements appear here.",
+        ),
     };
     let l = layout(&st, &c, active).await.map_err(fail)?;
     Ok(render(SectionPage { l, heading, blurb }))
@@ -377,13 +386,33 @@ struct DiscoverPage {
     prev_href: Option<String>,
     next_href: Option<String>,
     csv_href: String,
+    lists: Vec<chorus_store::List>,
+}
+
+/// A safe file name from a user-given name.
+pub fn file_stem(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() {
+        "export".into()
+    } else {
+        s
+    }
 }
 
 pub fn thousands(n: i64) -> String {
     let s = n.abs().to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -497,6 +526,7 @@ async fn discover(
         prev_href: (page > 1).then(|| page_href(&p, page - 1, "/discover")),
         next_href: (page < pages).then(|| page_href(&p, page + 1, "/discover")),
         csv_href: page_href(&p, 1, "/discover.csv"),
+        lists: st.store.lists(c.org()).await.map_err(fail)?,
     }))
 }
 
@@ -580,6 +610,103 @@ struct CreatorPage {
     history_svg: String,
     audience: Vec<(&'static str, String, String)>,
     posts: Vec<(String, String, String, String, String)>,
+    quality: Option<QualityView>,
+}
+
+/// The latest quality report of the caller's organization, flattened for the page.
+struct QualityView {
+    score: String,
+    when: String,
+    components: Vec<(String, String, String, u32, String)>,
+    findings: Vec<(String, String, String, String)>,
+}
+
+fn quality_view(r: &chorus_store::StoredReport) -> QualityView {
+    let components = r.report["components"]
+        .as_array()
+        .map(|cs| {
+            cs.iter()
+                .map(|c| {
+                    let pts = c["points"].as_f64().unwrap_or(0.0);
+                    let max = c["max_points"].as_f64().unwrap_or(0.0);
+                    let width = if max > 0.0 {
+                        (pts / max * 100.0).round() as u32
+                    } else {
+                        0
+                    };
+                    let evidence: Vec<String> = c["evidence"]
+                        .as_array()
+                        .map(|e| e.iter().take(4).map(evidence_text).collect())
+                        .unwrap_or_default();
+                    let applicable = c["applicable"].as_bool().unwrap_or(true);
+                    (
+                        c["key"].as_str().unwrap_or("").replace('_', " "),
+                        if applicable {
+                            format!("{pts:.1}")
+                        } else {
+                            "n/a".into()
+                        },
+                        format!("{max:.0}"),
+                        width,
+                        evidence.join(" · "),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let findings = r
+        .findings
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .map(|f| {
+                    let words: Vec<&str> = f["matched"]
+                        .as_array()
+                        .map(|m| m.iter().filter_map(|w| w.as_str()).collect())
+                        .unwrap_or_default();
+                    (
+                        f["post_id"].as_str().unwrap_or("").to_string(),
+                        f["category"].as_str().unwrap_or("").replace('_', " "),
+                        f["severity"].as_str().unwrap_or("").to_string(),
+                        words.join(", "),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    QualityView {
+        score: format!("{:.0}", r.score),
+        when: chorus_store::from_us(r.created_at)
+            .format("%Y-%m-%d")
+            .to_string(),
+        components,
+        findings,
+    }
+}
+
+/// One line of evidence as text, whatever its kind.
+fn evidence_text(e: &serde_json::Value) -> String {
+    if let Some(s) = e.as_str() {
+        return s.to_string();
+    }
+    let Some(obj) = e.as_object() else {
+        return e.to_string();
+    };
+    obj.iter()
+        .filter(|(k, _)| k.as_str() != "kind")
+        .map(|(k, v)| match v {
+            serde_json::Value::String(s) => format!("{k}: {s}"),
+            serde_json::Value::Number(n) => format!(
+                "{k}: {}",
+                n.as_f64().map_or(n.to_string(), |x| format!("{x:.3}")
+                    .trim_end_matches('0')
+                    .trim_end_matches('.')
+                    .to_string())
+            ),
+            other => format!("{k}: {other}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 async fn creator_page(
@@ -623,8 +750,16 @@ async fn creator_page(
             )
         })
         .collect();
+    let quality = st
+        .store
+        .latest_report(c.org(), AccountId(id))
+        .await
+        .map_err(fail)?
+        .as_ref()
+        .map(quality_view);
     Ok(render(CreatorPage {
         l,
+        quality,
         history_svg: sparkline(
             &d.follower_history
                 .iter()

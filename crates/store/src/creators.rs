@@ -221,6 +221,116 @@ impl Store {
         }))
     }
 
+    /// Whole records of accounts in id order after `after`, for rebuilding
+    /// derived data (the search index) in batches.
+    pub async fn account_records(
+        &self,
+        after: AccountId,
+        limit: i64,
+    ) -> Result<Vec<(AccountId, i64, CreatorRecord)>> {
+        let sql = format!("{RECORD_SELECT} WHERE a.id > $1 ORDER BY a.id LIMIT $2");
+        let rows = sqlx::query(&sql)
+            .bind(after.0)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        self.assemble_records(rows).await
+    }
+
+    /// Records changed at or after `since` (microseconds), oldest change first.
+    pub async fn account_records_updated_since(
+        &self,
+        since: i64,
+        limit: i64,
+    ) -> Result<Vec<(AccountId, i64, CreatorRecord)>> {
+        let sql = format!(
+            "{RECORD_SELECT} WHERE a.updated_at >= $1 ORDER BY a.updated_at, a.id LIMIT $2"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(since)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        self.assemble_records(rows).await
+    }
+
+    async fn assemble_records(
+        &self,
+        rows: Vec<AnyRow>,
+    ) -> Result<Vec<(AccountId, i64, CreatorRecord)>> {
+        let mut out = Vec::with_capacity(rows.len());
+        let mut index = HashMap::new();
+        for r in &rows {
+            let id: i64 = get(r, "id")?;
+            let platform: String = get(r, "platform")?;
+            let key: String = get(r, "creator_key")?;
+            let rec = CreatorRecord {
+                platform: platform.parse().map_err(StoreError::Corrupt)?,
+                handle: get(r, "handle")?,
+                creator_key: Some(key),
+                name: get(r, "name")?,
+                bio: get(r, "bio")?,
+                country: get(r, "country")?,
+                language: get(r, "language")?,
+                email: get(r, "email")?,
+                followers: get::<i64>(r, "followers")?.max(0) as u64,
+                following: get::<i64>(r, "following")?.max(0) as u64,
+                post_count: get::<i64>(r, "post_count")?.max(0) as u64,
+                niche: get(r, "niche")?,
+                posts: vec![],
+                follower_history: vec![],
+                audience: None,
+                follower_sample: vec![],
+            };
+            index.insert(id, out.len());
+            out.push((AccountId(id), get::<i64>(r, "updated_at")?, rec));
+        }
+        if out.is_empty() {
+            return Ok(out);
+        }
+        let ids: Vec<i64> = out.iter().map(|(a, _, _)| a.0).collect();
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        // Ids are integers from the database itself, so inlining them is safe.
+        let posts = sqlx::query(&format!(
+            "SELECT account_id, external_id, caption, hashtags, published_at, likes, comments, views, comment_samples \
+             FROM posts WHERE account_id IN ({list}) ORDER BY account_id, published_at DESC, external_id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &posts {
+            let i = index[&get::<i64>(r, "account_id")?];
+            out[i].2.posts.push(post_from(r)?);
+        }
+        for r in sqlx::query(&format!(
+            "SELECT account_id, points FROM follower_history WHERE account_id IN ({list})"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let i = index[&get::<i64>(&r, "account_id")?];
+            out[i].2.follower_history = parse_doc(Some(get(&r, "points")?))?;
+        }
+        for r in sqlx::query(&format!(
+            "SELECT account_id, profiles FROM follower_samples WHERE account_id IN ({list})"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let i = index[&get::<i64>(&r, "account_id")?];
+            out[i].2.follower_sample = parse_doc(Some(get(&r, "profiles")?))?;
+        }
+        for r in sqlx::query(&format!(
+            "SELECT account_id, source, as_of, countries, ages, genders, languages FROM audiences WHERE account_id IN ({list})"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let i = index[&get::<i64>(&r, "account_id")?];
+            out[i].2.audience = Some(audience_from(&r)?);
+        }
+        Ok(out)
+    }
+
     async fn posts(&self, id: AccountId) -> Result<Vec<Post>> {
         let rows = sqlx::query(
             "SELECT external_id, caption, hashtags, published_at, likes, comments, views, comment_samples \
@@ -229,22 +339,7 @@ impl Store {
         .bind(id.0)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let tags: String = get(r, "hashtags")?;
-                let samples: Option<String> = get(r, "comment_samples")?;
-                Ok(Post {
-                    id: get(r, "external_id")?,
-                    caption: get(r, "caption")?,
-                    hashtags: tags.split_whitespace().map(str::to_string).collect(),
-                    published_at: from_us(get(r, "published_at")?),
-                    likes: get::<i64>(r, "likes")? as u64,
-                    comments: get::<i64>(r, "comments")? as u64,
-                    views: get::<Option<i64>>(r, "views")?.map(|v| v as u64),
-                    comment_samples: parse_doc(samples)?,
-                })
-            })
-            .collect()
+        rows.iter().map(post_from).collect()
     }
 
     async fn json_doc(&self, table: &str, col: &str, id: AccountId) -> Result<Option<String>> {
@@ -263,7 +358,32 @@ impl Store {
         .bind(id.0)
         .fetch_optional(&self.pool)
         .await?;
-        let Some(r) = row else { return Ok(None) };
+        row.as_ref().map(audience_from).transpose()
+    }
+}
+
+const RECORD_SELECT: &str =
+    "SELECT a.id, a.platform, a.handle, a.bio, a.followers, a.following, a.post_count, a.niche, \
+     a.updated_at, c.creator_key, c.name, c.country, c.language, c.email \
+     FROM platform_accounts a JOIN creators c ON c.id = a.creator_id";
+
+fn post_from(r: &AnyRow) -> Result<Post> {
+    let tags: String = get(r, "hashtags")?;
+    let samples: Option<String> = get(r, "comment_samples")?;
+    Ok(Post {
+        id: get(r, "external_id")?,
+        caption: get(r, "caption")?,
+        hashtags: tags.split_whitespace().map(str::to_string).collect(),
+        published_at: from_us(get(r, "published_at")?),
+        likes: get::<i64>(r, "likes")? as u64,
+        comments: get::<i64>(r, "comments")? as u64,
+        views: get::<Option<i64>>(r, "views")?.map(|v| v as u64),
+        comment_samples: parse_doc(samples)?,
+    })
+}
+
+fn audience_from(r: &AnyRow) -> Result<Audience> {
+    {
         let doc = serde_json::json!({
             "source": get::<String>(&r, "source")?,
             "as_of": get::<String>(&r, "as_of")?,
@@ -272,7 +392,7 @@ impl Store {
             "genders": serde_json::from_str::<serde_json::Value>(&get::<String>(&r, "genders")?).map_err(corrupt)?,
             "languages": serde_json::from_str::<serde_json::Value>(&get::<String>(&r, "languages")?).map_err(corrupt)?,
         });
-        serde_json::from_value(doc).map(Some).map_err(corrupt)
+        serde_json::from_value(doc).map_err(corrupt)
     }
 }
 

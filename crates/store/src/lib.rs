@@ -10,6 +10,8 @@ mod accounts;
 pub mod campaigns;
 mod creators;
 mod imports;
+mod lists;
+mod qualify;
 pub mod testing;
 pub mod tracking;
 
@@ -18,6 +20,8 @@ pub use creators::{
     AccountDetail, AccountRow, AccountSort, CreatorPage, CreatorQuery, UpsertStats,
 };
 pub use imports::{ImportRecord, NewImport};
+pub use lists::{List, Note, SavedSearch};
+pub use qualify::{NewReport, StoredReport};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};

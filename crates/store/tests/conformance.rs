@@ -36,6 +36,9 @@ conformance!(
     creator_children_round_trip,
     listing_filters_sorts_and_pages,
     imports_are_scoped,
+    lists_notes_and_searches_are_scoped,
+    qualify_reports_keep_history_per_org,
+    records_read_back_whole_in_batches,
 );
 
 #[allow(dead_code)]
@@ -286,4 +289,133 @@ async fn imports_are_scoped(store: &Store) {
     assert_eq!(store.import(a, id).await.unwrap().unwrap().errors, errs);
     assert!(store.import(b, id).await.unwrap().is_none());
     assert!(store.list_imports(b, 10).await.unwrap().is_empty());
+}
+
+async fn lists_notes_and_searches_are_scoped(store: &Store) {
+    let (a, b) = two_orgs(store).await;
+    store
+        .upsert_creators(&[record("maya", 20_000), record("leo", 30_000)])
+        .await
+        .unwrap();
+    let maya = store
+        .account_by_handle("instagram", "maya")
+        .await
+        .unwrap()
+        .unwrap();
+    let leo = store
+        .account_by_handle("instagram", "leo")
+        .await
+        .unwrap()
+        .unwrap();
+    let l = store.create_list(a, "Trail wave").await.unwrap();
+    assert!(matches!(
+        store.create_list(a, "Trail wave").await,
+        Err(StoreError::Conflict(_))
+    ));
+    store.create_list(b, "Trail wave").await.unwrap();
+    let ghost = chorus_core::AccountId(999_999);
+    assert_eq!(
+        store
+            .add_to_list(a, l.id, &[maya, leo, maya, ghost])
+            .await
+            .unwrap(),
+        Some(2)
+    );
+    assert_eq!(
+        store.add_to_list(a, l.id, &[maya]).await.unwrap(),
+        Some(0),
+        "adding twice changes nothing"
+    );
+    assert_eq!(
+        store.add_to_list(b, l.id, &[maya]).await.unwrap(),
+        None,
+        "B cannot touch A's list"
+    );
+    assert_eq!(
+        store
+            .list_accounts_of(a, l.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(store.list_accounts_of(b, l.id).await.unwrap().is_none());
+    assert_eq!(store.lists(a).await.unwrap()[0].size, 2);
+    assert_eq!(
+        store.remove_from_list(a, l.id, &[leo]).await.unwrap(),
+        Some(1)
+    );
+    store
+        .set_note(a, maya, "great fit", &["trail".into(), "us".into()])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.note(a, maya).await.unwrap().unwrap().tags,
+        vec!["trail", "us"]
+    );
+    assert!(store.note(b, maya).await.unwrap().is_none());
+    let q = serde_json::json!({"q": "trail", "followers_min": 10000});
+    store.save_search(a, "trail", &q).await.unwrap();
+    assert_eq!(store.saved_searches(a).await.unwrap()[0].query, q);
+    assert!(store.saved_searches(b).await.unwrap().is_empty());
+    assert!(!store.delete_list(b, l.id).await.unwrap());
+    assert!(store.delete_list(a, l.id).await.unwrap());
+}
+
+async fn qualify_reports_keep_history_per_org(store: &Store) {
+    let (a, b) = two_orgs(store).await;
+    store
+        .upsert_creators(&[record("maya", 20_000)])
+        .await
+        .unwrap();
+    let maya = store
+        .account_by_handle("instagram", "maya")
+        .await
+        .unwrap()
+        .unwrap();
+    let rep = serde_json::json!({"score": 80});
+    let none = serde_json::json!([]);
+    let new = |score| chorus_store::NewReport {
+        account_id: maya,
+        score,
+        high_severity: false,
+        floor_severity: false,
+        report: &rep,
+        findings: &none,
+    };
+    store.save_reports(a, &[new(70.0)]).await.unwrap();
+    store.save_reports(a, &[new(82.5)]).await.unwrap();
+    assert_eq!(
+        store.latest_report(a, maya).await.unwrap().unwrap().score,
+        82.5
+    );
+    assert!(store.latest_report(b, maya).await.unwrap().is_none());
+    let latest = store.latest_reports(a, 10, 0).await.unwrap();
+    assert_eq!(latest.len(), 1);
+    assert_eq!(latest[0].score, 82.5);
+    assert_eq!(store.engagement_points().await.unwrap().len(), 1);
+}
+
+async fn records_read_back_whole_in_batches(store: &Store) {
+    let recs: Vec<_> = (0..5)
+        .map(|i| record(&format!("r{i}"), 10_000 + i))
+        .collect();
+    store.upsert_creators(&recs).await.unwrap();
+    let first = store
+        .account_records(chorus_core::AccountId(0), 3)
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 3);
+    let rest = store.account_records(first[2].0, 3).await.unwrap();
+    assert_eq!(rest.len(), 2);
+    let (_, _, r) = first.iter().find(|(_, _, r)| r.handle == "r1").unwrap();
+    let mut expected = record("r1", 10_001);
+    expected.creator_key = Some("instagram:r1".into());
+    expected
+        .posts
+        .sort_by(|a, b| b.published_at.cmp(&a.published_at));
+    assert_eq!(r, &expected, "the record reads back whole");
+    let since = store.account_records_updated_since(0, 100).await.unwrap();
+    assert_eq!(since.len(), 5);
 }

@@ -24,17 +24,34 @@ pub enum AttributeCmd {
     },
 }
 
-pub fn attribute(c: AttributeCmd) -> anyhow::Result<ExitCode> {
-    let AttributeCmd::Explain { scenario, json } = c;
-    let text = read_file(&scenario)?;
-    let out = chorus_attribution::scenario::explain(&text)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", scenario.display()))?;
+/// Read a scenario, run an engine on it, print JSON or text.
+fn explain_scenario<T>(
+    scenario: &Path,
+    json: bool,
+    run: impl FnOnce(&str) -> Result<T, String>,
+    to_json: impl FnOnce(&T) -> serde_json::Value,
+    to_text: impl FnOnce(&T) -> String,
+) -> anyhow::Result<ExitCode> {
+    let text = read_file(scenario)?;
+    let out = run(&text).map_err(|e| anyhow::anyhow!("{}: {e}", scenario.display()))?;
     if json {
-        print_json(&out.to_json())?;
+        print_json(&to_json(&out))?;
     } else {
-        print!("{}", out.to_text());
+        print!("{}", to_text(&out));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn attribute(c: AttributeCmd) -> anyhow::Result<ExitCode> {
+    let AttributeCmd::Explain { scenario, json } = c;
+    use chorus_attribution::scenario::{explain, Explanation};
+    explain_scenario(
+        &scenario,
+        json,
+        |t| explain(t).map_err(|e| e.to_string()),
+        Explanation::to_json,
+        Explanation::to_text,
+    )
 }
 
 #[derive(Subcommand)]
@@ -50,15 +67,14 @@ pub enum SettleCmd {
 
 pub fn settle(c: SettleCmd) -> anyhow::Result<ExitCode> {
     let SettleCmd::Explain { scenario, json } = c;
-    let text = read_file(&scenario)?;
-    let out = chorus_settlement::scenario::explain(&text)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", scenario.display()))?;
-    if json {
-        print_json(&out.to_json())?;
-    } else {
-        print!("{}", out.to_text());
-    }
-    Ok(ExitCode::SUCCESS)
+    use chorus_settlement::scenario::{explain, Explanation};
+    explain_scenario(
+        &scenario,
+        json,
+        |t| explain(t).map_err(|e| e.to_string()),
+        Explanation::to_json,
+        Explanation::to_text,
+    )
 }
 
 #[derive(Subcommand)]

@@ -4,34 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Tier {
-    /// < 10k followers.
-    Nano,
-    /// 10k – 100k.
-    Micro,
-    /// 100k – 500k.
-    Mid,
-    /// 500k – 1M.
-    Macro,
-    /// ≥ 1M.
-    Mega,
-}
-
-impl Tier {
-    pub const ALL: [Tier; 5] = [Tier::Nano, Tier::Micro, Tier::Mid, Tier::Macro, Tier::Mega];
-
-    pub fn of(followers: u64) -> Tier {
-        match followers {
-            0..10_000 => Tier::Nano,
-            10_000..100_000 => Tier::Micro,
-            100_000..500_000 => Tier::Mid,
-            500_000..1_000_000 => Tier::Macro,
-            _ => Tier::Mega,
-        }
-    }
-}
+pub use chorus_core::Tier;
 
 /// Quantiles of ER (as a fraction, 0.05 = 5%) among one tier's accounts.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
