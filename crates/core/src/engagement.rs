@@ -77,7 +77,7 @@ mod tests {
         assert_eq!(
             engagement_rate(
                 0,
-                &vec![
+                &[
                     post(1, 1, 1, None),
                     post(2, 1, 1, None),
                     post(3, 1, 1, None)

@@ -333,18 +333,10 @@ async fn section(
     which: &'static str,
 ) -> PageResult {
     let (active, heading, blurb) = match which {
-            "/campaigns",
-            "Campaigns",
-            "Your campaigns, their pipeline boards, briefs and contracts appear here.",
-        ),
         "review" => (
             "/review",
             "Review",
             "Drafts waiting for review, with their automatic checks, appear here.",
-        ),
-            "/performance",
-            "Performance",
-            "Clicks, orders and attributed revenue per creator appear here.",
         ),
         _ => (
             "/payouts",

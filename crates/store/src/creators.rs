@@ -383,17 +383,15 @@ fn post_from(r: &AnyRow) -> Result<Post> {
 }
 
 fn audience_from(r: &AnyRow) -> Result<Audience> {
-    {
-        let doc = serde_json::json!({
-            "source": get::<String>(&r, "source")?,
-            "as_of": get::<String>(&r, "as_of")?,
-            "countries": serde_json::from_str::<serde_json::Value>(&get::<String>(&r, "countries")?).map_err(corrupt)?,
-            "ages": serde_json::from_str::<serde_json::Value>(&get::<String>(&r, "ages")?).map_err(corrupt)?,
-            "genders": serde_json::from_str::<serde_json::Value>(&get::<String>(&r, "genders")?).map_err(corrupt)?,
-            "languages": serde_json::from_str::<serde_json::Value>(&get::<String>(&r, "languages")?).map_err(corrupt)?,
-        });
-        serde_json::from_value(doc).map_err(corrupt)
-    }
+    let doc = serde_json::json!({
+        "source": get::<String>(r, "source")?,
+        "as_of": get::<String>(r, "as_of")?,
+        "countries": serde_json::from_str::<serde_json::Value>(&get::<String>(r, "countries")?).map_err(corrupt)?,
+        "ages": serde_json::from_str::<serde_json::Value>(&get::<String>(r, "ages")?).map_err(corrupt)?,
+        "genders": serde_json::from_str::<serde_json::Value>(&get::<String>(r, "genders")?).map_err(corrupt)?,
+        "languages": serde_json::from_str::<serde_json::Value>(&get::<String>(r, "languages")?).map_err(corrupt)?,
+    });
+    serde_json::from_value(doc).map_err(corrupt)
 }
 
 const ROW_COLS: &str =

@@ -414,7 +414,7 @@ async fn records_read_back_whole_in_batches(store: &Store) {
     expected.creator_key = Some("instagram:r1".into());
     expected
         .posts
-        .sort_by(|a, b| b.published_at.cmp(&a.published_at));
+        .sort_by_key(|p| std::cmp::Reverse(p.published_at));
     assert_eq!(r, &expected, "the record reads back whole");
     let since = store.account_records_updated_since(0, 100).await.unwrap();
     assert_eq!(since.len(), 5);
