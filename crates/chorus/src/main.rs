@@ -52,6 +52,11 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(cmd::TokenCmd),
+    /// The creator search index.
+    #[command(subcommand)]
+    Index(cmd::search::IndexCmd),
+    /// Search creators in the index.
+    Search(cmd::search::SearchArgs),
     /// Attribution tools.
     #[command(subcommand)]
     Attribute(cmd::engines::AttributeCmd),

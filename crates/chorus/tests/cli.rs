@@ -433,3 +433,62 @@ fn simulate_journeys_is_seeded() {
     let v: Value = serde_json::from_str(&a).unwrap();
     assert_eq!(v["policies"].as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn index_rebuild_then_search_with_filters_and_facets() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let f = d.join("c.ndjson");
+    ok(&chorus(
+        d,
+        &[
+            "generate",
+            "creators",
+            "--count",
+            "300",
+            "--seed",
+            "4",
+            "--out",
+            f.to_str().unwrap(),
+        ],
+    ));
+    ok(&chorus(d, &["import", "creators", f.to_str().unwrap()]));
+    let none = chorus(d, &["search", "--query", "coffee"]);
+    assert_eq!(
+        none.status.code(),
+        Some(2),
+        "searching before a rebuild says what to do"
+    );
+    assert!(String::from_utf8_lossy(&none.stderr).contains("index rebuild"));
+    let built: Value = json(&chorus(d, &["index", "rebuild", "--json"]));
+    assert_eq!(built["indexed"], 300);
+    let v = json(&chorus(
+        d,
+        &[
+            "search",
+            "--followers-min",
+            "10000",
+            "--followers-max",
+            "100000",
+            "--limit",
+            "5",
+            "--json",
+        ],
+    ));
+    let total = v["total"].as_u64().unwrap();
+    assert!(total > 0 && total < 300, "{total}");
+    let results = v["results"].as_array().unwrap();
+    assert!(results.len() <= 5);
+    for r in results {
+        let f = r["followers"].as_u64().unwrap();
+        assert!((10_000..=100_000).contains(&f));
+        assert!(r["why"].is_object() && r["handle"].is_string() && r["score"].is_number());
+    }
+    let tiers: u64 = v["facets"]["platform"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p[1].as_u64().unwrap())
+        .sum();
+    assert_eq!(tiers, total, "facet counts cover the whole filtered set");
+}

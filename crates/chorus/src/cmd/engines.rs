@@ -22,6 +22,8 @@ pub enum AttributeCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Re-attribute stored orders of an organization (deterministic).
+    Rerun(super::tracking::RerunArgs),
 }
 
 /// Read a scenario, run an engine on it, print JSON or text.
@@ -43,7 +45,9 @@ fn explain_scenario<T>(
 }
 
 pub fn attribute(c: AttributeCmd) -> anyhow::Result<ExitCode> {
-    let AttributeCmd::Explain { scenario, json } = c;
+    let AttributeCmd::Explain { scenario, json } = c else {
+        unreachable!("rerun is dispatched with the store")
+    };
     use chorus_attribution::scenario::{explain, Explanation};
     explain_scenario(
         &scenario,

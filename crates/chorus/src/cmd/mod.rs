@@ -2,6 +2,8 @@
 //! `anyhow` with context and print as `error: …`.
 
 pub mod engines;
+pub mod search;
+pub mod tracking;
 
 use crate::{Cli, Command};
 use anyhow::{bail, Context};
@@ -33,6 +35,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }),
         Command::Generate(GenerateCmd::Creators(a)) => generate_creators(a),
         Command::Import(ImportCmd::Creators(a)) => rt.block_on(import_creators(&ctx, a)),
+        Command::Import(ImportCmd::Orders(a)) => {
+            rt.block_on(tracking::import_orders(&ctx, a, false))
+        }
+        Command::Import(ImportCmd::Refunds(a)) => {
+            rt.block_on(tracking::import_orders(&ctx, a, true))
+        }
+        Command::Attribute(engines::AttributeCmd::Rerun(a)) => {
+            rt.block_on(tracking::rerun(&ctx, a))
+        }
         Command::Org(c) => rt.block_on(org(&ctx, c)),
         Command::User(c) => rt.block_on(user(&ctx, c)),
         Command::Token(c) => rt.block_on(token(&ctx, c)),
@@ -41,6 +52,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Review(c) => engines::review(c),
         Command::Qualify(c) => engines::qualify(c),
         Command::Simulate(c) => engines::simulate(c),
+        Command::Index(c) => rt.block_on(search::index(&ctx, c)),
+        Command::Search(a) => search::search(&ctx, a),
         Command::Bench(c) => rt.block_on(crate::bench::run(&ctx, c)),
     }
 }
@@ -88,6 +101,9 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "CHORUS_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
+    /// Also serve tracking redirects (`/r/{code}`) on this address.
+    #[arg(long, env = "CHORUS_REDIRECT_BIND")]
+    pub redirect_bind: Option<SocketAddr>,
 }
 
 fn server_config() -> Config {
@@ -97,22 +113,56 @@ fn server_config() -> Config {
     }
 }
 
+/// Start the background work of one instance, then serve until a signal.
 async fn serve_store(
+    ctx: &Ctx,
     store: Store,
     bind: SocketAddr,
+    redirect_bind: Option<SocketAddr>,
     banner: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| {
         format!("listening on {bind} (is another server running there? use --bind)")
     })?;
-    let addr = listener.local_addr()?;
-    banner(addr);
-    chorus_server::serve(
-        listener,
-        AppState::new(store, server_config()),
-        chorus_server::shutdown_signal(),
-    )
-    .await?;
+    let state = AppState::new(store.clone(), server_config());
+    chorus_server::track::start(&state, &ctx.data_dir)
+        .await
+        .context("starting click tracking")?;
+    chorus_server::campaigns::spawn_outbox_worker(
+        store.clone(),
+        std::env::var("CHORUS_SMTP_URL").ok(),
+    );
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) =
+                chorus_server::campaigns::queue_reminders(&store, chorus_store::now_us()).await
+            {
+                tracing::warn!(error = %e, "queueing deliverable reminders failed");
+            }
+        }
+    });
+    if let Some(rb) = redirect_bind {
+        let l = tokio::net::TcpListener::bind(rb)
+            .await
+            .with_context(|| format!("listening on {rb} for redirects"))?;
+        let app = chorus_server::track::redirect_router(state.clone());
+        println!("Tracking redirects on http://{}", l.local_addr()?);
+        tokio::spawn(async move {
+            let svc = app.into_make_service_with_connect_info::<SocketAddr>();
+            if let Err(e) = axum::serve(l, svc)
+                .with_graceful_shutdown(chorus_server::shutdown_signal())
+                .await
+            {
+                tracing::error!(error = %e, "redirect listener failed");
+            }
+        });
+    }
+    banner(listener.local_addr()?);
+    chorus_server::serve(listener, state.clone(), chorus_server::shutdown_signal()).await?;
+    // Clicks accepted before the signal reach the log before we exit.
+    state.tracking.flush().await;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -124,7 +174,7 @@ async fn serve(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<ExitCode> {
              `chorus user create --org my-brand --email you@example.com --role owner`, or run `chorus demo`."
         );
     }
-    serve_store(store, a.bind, |addr| {
+    serve_store(ctx, store, a.bind, a.redirect_bind, |addr| {
         println!("Chorus listening on http://{addr}")
     })
     .await
@@ -160,6 +210,23 @@ async fn demo(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<ExitCode> {
         Some(o) => o,
         None => store.create_org(DEMO_ORG, "Demo Brand Co.").await?,
     };
+    if store.list_campaigns(org.id).await?.is_empty() {
+        let q = chorus_store::CreatorQuery {
+            min_followers: Some(10_000),
+            max_followers: Some(100_000),
+            limit: 40,
+            sort: chorus_store::AccountSort::EngagementDesc,
+            ..Default::default()
+        };
+        let ids: Vec<_> = store
+            .list_accounts(&q)
+            .await?
+            .items
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        chorus_server::campaigns::create_sample_campaign(&store, org.id, &ids).await?;
+    }
     let password = demo_password(ctx, &store, org.id).await?;
     let banner = |addr: SocketAddr| {
         println!("Chorus demo is up: http://{addr}");
@@ -171,7 +238,7 @@ async fn demo(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<ExitCode> {
         banner(a.bind);
         return Ok(ExitCode::SUCCESS);
     }
-    serve_store(store, a.bind, banner).await
+    serve_store(ctx, store, a.bind, None, banner).await
 }
 
 /// The demo manager's password: kept in the data dir so a second run prints
@@ -320,6 +387,10 @@ fn generate_creators(a: GenCreatorsArgs) -> anyhow::Result<ExitCode> {
 pub enum ImportCmd {
     /// Creators from CSV or NDJSON (see README "Import formats").
     Creators(ImportCreatorsArgs),
+    /// Orders from CSV (order_id, at, amount, currency, customer_key, click_id, codes).
+    Orders(tracking::ImportOrdersArgs),
+    /// Refunds from CSV (refund_id, order_id, at, amount).
+    Refunds(tracking::ImportOrdersArgs),
 }
 
 #[derive(Args)]
@@ -426,6 +497,14 @@ pub enum OrgCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Print the secret that signs order webhooks (`Chorus-Signature`), creating it if needed.
+    WebhookSecret {
+        #[arg(long)]
+        org: String,
+        /// Replace the secret with a new one.
+        #[arg(long)]
+        rotate: bool,
+    },
 }
 
 pub fn slugify(name: &str) -> String {
@@ -454,6 +533,19 @@ async fn org(ctx: &Ctx, c: OrgCmd) -> anyhow::Result<ExitCode> {
             } else {
                 println!("created organization {} ({})", o.slug, o.id);
             }
+        }
+        OrgCmd::WebhookSecret { org, rotate } => {
+            let id = org_id(&store, &org).await?;
+            let current = store.tracking_settings(id).await?.webhook_secret;
+            let secret = match current {
+                Some(s) if !rotate => s,
+                _ => {
+                    let s = format!("whsec_{}", auth::random_secret());
+                    store.set_webhook_secret(id, &s).await?;
+                    s
+                }
+            };
+            println!("{secret}");
         }
         OrgCmd::List { json } => {
             let orgs = store.list_orgs().await?;
@@ -497,7 +589,7 @@ pub enum UserCmd {
     },
 }
 
-async fn org_id(store: &Store, slug: &str) -> anyhow::Result<chorus_core::OrgId> {
+pub async fn org_id(store: &Store, slug: &str) -> anyhow::Result<chorus_core::OrgId> {
     Ok(store
         .org_by_slug(slug)
         .await?

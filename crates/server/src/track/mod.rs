@@ -228,7 +228,6 @@ pub fn redirect_router(state: AppState) -> Router {
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/r/{code}", get(redirect::redirect))
         .route("/t.js", get(snippet::script))
         .route("/api/v1/identify", post(snippet::identify))
         .route(
