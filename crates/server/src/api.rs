@@ -22,8 +22,13 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Chorus API", description = "Micro-influencer campaigns: discover, qualify, brief, approve, attribute and pay. Authenticate with `Authorization: Bearer <token>`; create tokens in Settings or with `chorus token create`."),
     paths(me, list_users, create_user, get_user, list_tokens, create_token, get_token, revoke_token,
-          list_creators, get_creator, import_creators, list_imports, get_import),
-    components(schemas(ErrorBody, ImportSummary, NewUserBody, NewTokenBody, CreatedToken)),
+          list_creators, get_creator, import_creators, list_imports, get_import,
+          crate::qualify::api_qualify, crate::qualify::api_reports, crate::qualify::api_quality,
+          crate::qualify::api_lists, crate::qualify::api_create_list, crate::qualify::api_list,
+          crate::qualify::api_add_items),
+    components(schemas(ErrorBody, ImportSummary, NewUserBody, NewTokenBody, CreatedToken,
+          crate::qualify::QualifyBody, crate::qualify::QualifyOptions, crate::qualify::NewListBody,
+          crate::qualify::ItemsBody)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
