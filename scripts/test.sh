@@ -61,3 +61,7 @@ cargo test --workspace --all-targets "$@"
 log "benchmark smoke runs"
 cargo run --quiet -- bench import --creators 300 --json
 cargo run --quiet -- bench plan --candidates 2000 --json
+cargo run --quiet -- bench search --creators 500 --json
+cargo run --quiet -- bench attribute --orders 2000 --clicks 20000 --json
+cargo run --quiet -- bench settle --creators 100 --lines 5000 --json
+cargo run --quiet -- bench review --captions 500 --json

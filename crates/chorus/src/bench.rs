@@ -13,6 +13,60 @@ pub enum BenchCmd {
     Import(ImportBench),
     /// Plan a wave of creators out of many candidates under a budget.
     Plan(PlanBench),
+    /// Creator search at scale beside the same queries as SQL on SQLite and PostgreSQL.
+    Search(SearchBench),
+    /// Re-attribute many orders against many clicks.
+    Attribute(AttributeBench),
+    /// A payout run over many commission lines beside the same aggregation in SQL.
+    Settle(SettleBench),
+    /// Caption checks per second against a full brief, on one core.
+    Review(ReviewBench),
+}
+
+#[derive(Args)]
+pub struct SearchBench {
+    #[arg(long, default_value_t = 1_000_000)]
+    pub creators: usize,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    #[arg(long, env = "CHORUS_BENCH_POSTGRES_URL")]
+    pub postgres_url: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct AttributeBench {
+    #[arg(long, default_value_t = 1_000_000)]
+    pub orders: usize,
+    #[arg(long, default_value_t = 10_000_000)]
+    pub clicks: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct SettleBench {
+    #[arg(long, default_value_t = 10_000)]
+    pub creators: usize,
+    #[arg(long, default_value_t = 1_000_000)]
+    pub lines: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ReviewBench {
+    #[arg(long, default_value_t = 10_000)]
+    pub captions: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]
@@ -43,6 +97,41 @@ pub struct ImportBench {
 pub async fn run(_ctx: &Ctx, c: BenchCmd) -> anyhow::Result<ExitCode> {
     let out = match c {
         BenchCmd::Import(a) => bench_import(a).await?,
+        BenchCmd::Search(a) => {
+            let work = tempfile_dir()?;
+            let mut v = chorus_search::bench::bench_search(
+                a.creators,
+                a.seed,
+                a.postgres_url.as_deref(),
+                &work,
+            )
+            .await;
+            let _ = std::fs::remove_dir_all(&work);
+            v["params"]["json"] = a.json.into();
+            v
+        }
+        BenchCmd::Attribute(a) => {
+            let input = chorus_attribution::simulate::bench_input(a.orders, a.clicks, a.seed);
+            let start = Instant::now();
+            let out = chorus_attribution::engine::attribute(&input);
+            let secs = start.elapsed().as_secs_f64();
+            json!({
+                "bench": "attribute",
+                "params": {"seed": a.seed, "json": a.json},
+                "figures": {"orders": out.attributions.len(), "clicks": input.clicks.len(), "seconds": secs, "peak_rss_mb": peak_rss_mb()}
+            })
+        }
+        BenchCmd::Settle(a) => {
+            let (run_s, lines) =
+                chorus_settlement::payout::bench_payout_run(a.creators, a.lines, a.seed);
+            let sql_run_s = settle_sql_baseline(a.creators, a.lines, a.seed).await?;
+            json!({
+                "bench": "settle",
+                "params": {"creators": a.creators, "seed": a.seed, "json": a.json},
+                "figures": {"run_s": run_s, "sql_run_s": sql_run_s, "lines": lines}
+            })
+        }
+        BenchCmd::Review(a) => bench_review(a),
         BenchCmd::Plan(a) => {
             let (chosen, secs) =
                 chorus_portfolio::bench::bench_plan(a.candidates, a.choose, a.seed);
@@ -146,4 +235,110 @@ async fn bench_import(a: ImportBench) -> anyhow::Result<Value> {
             "peak_rss_mb": peak_rss_mb(),
         }
     }))
+}
+
+fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+    let d = std::env::temp_dir().join(format!("chorus-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&d)?;
+    Ok(d)
+}
+
+/// The same payout run as SQL on an in-memory SQLite database: sum the due,
+/// unpaid lines per creator and currency, keep the groups at or above the
+/// minimum, and mark their lines paid. Only the SQL is timed.
+async fn settle_sql_baseline(creators: usize, lines: usize, seed: u64) -> anyhow::Result<f64> {
+    use chrono::TimeZone;
+    use sqlx::Connection;
+    let as_of = chrono::Utc
+        .with_ymd_and_hms(2026, 4, 30, 23, 59, 59)
+        .single()
+        .unwrap_or_default();
+    let book = chorus_settlement::payout::synthetic_lines(creators, lines, seed, as_of);
+    let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:").await?;
+    sqlx::query(
+        "CREATE TABLE lines (id INTEGER PRIMARY KEY, creator INTEGER NOT NULL, currency TEXT NOT NULL, \
+         amount INTEGER NOT NULL, payable_at INTEGER, paid_in INTEGER)",
+    )
+    .execute(&mut conn)
+    .await?;
+    let mut tx = conn.begin().await?;
+    for chunk in book.chunks(5000) {
+        let mut q =
+            String::from("INSERT INTO lines (creator, currency, amount, payable_at) VALUES ");
+        for (i, l) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(',');
+            }
+            let at = l
+                .payable_at
+                .map_or("NULL".to_string(), |t| t.timestamp().to_string());
+            q.push_str(&format!(
+                "({}, '{}', {}, {})",
+                l.creator,
+                l.currency.code(),
+                l.amount,
+                at
+            ));
+        }
+        sqlx::query(&q).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    sqlx::query("CREATE INDEX lines_due ON lines (paid_in, payable_at, creator, currency)")
+        .execute(&mut conn)
+        .await?;
+    let cutoff = as_of.timestamp();
+    let start = Instant::now();
+    let mut tx = conn.begin().await?;
+    sqlx::query(
+        "CREATE TEMP TABLE pay AS SELECT creator, currency, SUM(amount) AS total FROM lines \
+         WHERE paid_in IS NULL AND payable_at <= ?1 GROUP BY creator, currency \
+         HAVING SUM(amount) > 0 AND SUM(amount) >= CASE currency WHEN 'JPY' THEN 50 ELSE 5000 END",
+    )
+    .bind(cutoff)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE lines SET paid_in = 0 WHERE paid_in IS NULL AND payable_at <= ?1 \
+         AND EXISTS (SELECT 1 FROM pay p WHERE p.creator = lines.creator AND p.currency = lines.currency)",
+    )
+    .bind(cutoff)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(start.elapsed().as_secs_f64())
+}
+
+/// Captions from generated posts, checked against a full brief on one core.
+fn bench_review(a: ReviewBench) -> Value {
+    let brief = chorus_review::parse_brief(
+        r##"{"required_hashtags": ["#ad"], "required_mentions": ["@brand"], "promo_code": "SPRING15",
+            "tracking_link": "https://go.example.com/spring", "key_message": "light and comfortable all day",
+            "talking_points": ["recycled materials", "made to last"], "prohibited": ["guaranteed", "cure", "clinically proven"],
+            "competitors": ["Acme", "@rivalbrand"], "due": "2026-12-01T00:00:00Z"}"##,
+    )
+    .expect("the bench brief parses");
+    let compiled = chorus_review::compile(&brief);
+    let mut g = chorus_generate::Generator::new(a.seed, chorus_generate::GenOptions::default());
+    let mut captions = Vec::with_capacity(a.captions);
+    let mut i = 0;
+    while captions.len() < a.captions {
+        let (rec, _) = g.creator(i);
+        captions.extend(rec.posts.into_iter().map(|p| p.caption));
+        i += 1;
+    }
+    captions.truncate(a.captions);
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-20T10:00:00Z")
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc));
+    let start = Instant::now();
+    let mut failed = 0usize;
+    for c in &captions {
+        failed += usize::from(!compiled.check(c, at).passed());
+    }
+    let secs = start.elapsed().as_secs_f64();
+    json!({
+        "bench": "review",
+        "params": {"captions": a.captions, "seed": a.seed, "json": a.json},
+        "figures": {"checks_per_s": captions.len() as f64 / secs, "failed_verdicts": failed}
+    })
 }
