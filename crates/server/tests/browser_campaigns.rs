@@ -88,6 +88,23 @@ async fn text_of(c: &Client, css: &str) -> String {
         .unwrap()
 }
 
+/// Whether the element comes to contain `needle` within 20 s: a click that
+/// submits a form returns before the next page has loaded, so poll.
+async fn has_text(c: &Client, css: &str, needle: &str) -> bool {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await {
+            if e.text().await.is_ok_and(|t| t.contains(needle)) {
+                return true;
+            }
+        }
+        if std::time::Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn click(c: &Client, css: &str) {
     c.wait()
         .at_most(Duration::from_secs(20))
@@ -113,8 +130,11 @@ async fn sign_in_portal(c: &Client, link: &str) {
     type_into(c, "#legal-name", "Creator Legal Name").await;
     click(c, "#consent").await;
     click(c, "#sign").await;
-    let flash = text_of(c, "#flash").await;
-    assert!(flash.contains("Signed"), "{flash}");
+    assert!(
+        has_text(c, "#flash", "Signed").await,
+        "{}",
+        text_of(c, "#flash").await
+    );
 }
 
 #[tokio::test]
@@ -178,8 +198,11 @@ async fn manager_sends_forty_contracts_and_creators_sign() {
     assert_eq!(text_of(&manager, "#col-shortlisted .count").await, "40");
     click(&manager, "#select-all").await;
     click(&manager, "#send-contracts").await;
-    let flash = text_of(&manager, "#flash").await;
-    assert!(flash.contains("Contracts sent: 40"), "{flash}");
+    assert!(
+        has_text(&manager, "#flash", "Contracts sent: 40").await,
+        "{}",
+        text_of(&manager, "#flash").await
+    );
     assert_eq!(text_of(&manager, "#col-offered .count").await, "40");
 
     let outbox = app.store.outbox(org, 100).await.unwrap();
@@ -205,9 +228,7 @@ async fn manager_sends_forty_contracts_and_creators_sign() {
         .await
         .unwrap();
     assert_eq!(text_of(&manager, "#col-contracted .count").await, "1");
-    assert!(text_of(&manager, "#col-contracted")
-        .await
-        .contains("@wave07"));
+    assert!(has_text(&manager, "#col-contracted", "@wave07").await);
 
     // Another counters; the manager accepts; the creator re-signs.
     creator.goto(&link("wave21")).await.unwrap();
@@ -220,7 +241,7 @@ async fn manager_sends_forty_contracts_and_creators_sign() {
         .unwrap();
     type_into(&creator, "#counter-fee", "720.00").await;
     click(&creator, "#send-counter").await;
-    assert!(text_of(&creator, "#flash").await.contains("counter-offer"));
+    assert!(has_text(&creator, "#flash", "counter-offer").await);
     let members = app.store.members(org, CampaignId(id)).await.unwrap();
     let m = members.iter().find(|m| m.handle == "wave21").unwrap();
     assert_eq!(m.stage, "negotiating");
@@ -229,13 +250,9 @@ async fn manager_sends_forty_contracts_and_creators_sign() {
         .await
         .unwrap();
     click(&manager, "#accept-counter").await;
-    assert!(text_of(&manager, ".flash")
-        .await
-        .contains("Counter accepted"));
+    assert!(has_text(&manager, ".flash", "Counter accepted").await);
     sign_in_portal(&creator, &link("wave21")).await;
-    assert!(text_of(&creator, "#contract-text")
-        .await
-        .contains("720.00 USD"));
+    assert!(has_text(&creator, "#contract-text", "720.00 USD").await);
     manager
         .goto(&app.url(&format!("/campaigns/{id}")))
         .await
