@@ -191,6 +191,11 @@ async fn manager_sends_forty_contracts_and_creators_sign() {
         .click()
         .await
         .unwrap();
+    // Wait for the signed-in page, so the session cookie is set before we navigate.
+    assert!(
+        has_text(&manager, ".who", &email).await,
+        "the manager is signed in"
+    );
     manager
         .goto(&app.url(&format!("/campaigns/{id}")))
         .await
