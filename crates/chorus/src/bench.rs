@@ -213,15 +213,10 @@ async fn bench_import(a: ImportBench) -> anyhow::Result<Value> {
 
     let postgres_rate = match &a.postgres_url {
         Some(url) => {
-            std::env::set_var("CHORUS_TEST_POSTGRES_URL", url);
-            match chorus_store::testing::TestDb::postgres().await? {
-                Some(db) => {
-                    let r = import_into(&db.store, a.creators, a.seed).await?;
-                    db.cleanup().await;
-                    Some(r)
-                }
-                None => None,
-            }
+            let db = chorus_store::testing::TestDb::postgres_at(url).await?;
+            let r = import_into(&db.store, a.creators, a.seed).await?;
+            db.cleanup().await;
+            Some(r)
         }
         None => None,
     };

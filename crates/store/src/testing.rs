@@ -56,9 +56,15 @@ impl TestDb {
 
     /// `None` when `CHORUS_TEST_POSTGRES_URL` is not set.
     pub async fn postgres() -> Result<Option<TestDb>> {
-        let Ok(admin_url) = std::env::var("CHORUS_TEST_POSTGRES_URL") else {
-            return Ok(None);
-        };
+        match std::env::var("CHORUS_TEST_POSTGRES_URL") {
+            Ok(admin_url) => TestDb::postgres_at(&admin_url).await.map(Some),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// A new database on the PostgreSQL server `admin_url` names.
+    pub async fn postgres_at(admin_url: &str) -> Result<TestDb> {
+        let admin_url = admin_url.to_string();
         let name = format!("chorus_test_{}", unique_suffix());
         let mut admin = sqlx::postgres::PgConnection::connect(&admin_url).await?;
         sqlx::query(&format!("CREATE DATABASE {name}"))
@@ -67,13 +73,13 @@ impl TestDb {
         admin.close().await?;
         let url = with_database(&admin_url, &name);
         let store = Store::open(&url).await?;
-        Ok(Some(TestDb {
+        Ok(TestDb {
             store,
             url,
             admin_url: Some(admin_url),
             name: Some(name),
             _dir: None,
-        }))
+        })
     }
 
     pub async fn cleanup(self) {
