@@ -254,7 +254,7 @@ impl Store {
         self.assemble_records(rows).await
     }
 
-    async fn assemble_records(
+    pub(crate) async fn assemble_records(
         &self,
         rows: Vec<AnyRow>,
     ) -> Result<Vec<(AccountId, i64, CreatorRecord)>> {
@@ -362,7 +362,7 @@ impl Store {
     }
 }
 
-const RECORD_SELECT: &str =
+pub(crate) const RECORD_SELECT: &str =
     "SELECT a.id, a.platform, a.handle, a.bio, a.followers, a.following, a.post_count, a.niche, \
      a.updated_at, c.creator_key, c.name, c.country, c.language, c.email \
      FROM platform_accounts a JOIN creators c ON c.id = a.creator_id";
