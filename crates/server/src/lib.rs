@@ -8,6 +8,7 @@ pub mod campaigns;
 pub mod error;
 pub mod ingest;
 mod metrics;
+pub mod portfolio;
 pub mod qualify;
 pub mod track;
 pub mod web;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     metrics: Arc<metrics::Metrics>,
     pub tracking: Arc<track::TrackingState>,
+    /// Catalog priors for the planner, relearned when the catalog changes.
+    pub portfolio: Arc<portfolio::PriorsCache>,
 }
 
 impl AppState {
@@ -60,6 +63,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::new()),
             tracking: Arc::new(track::TrackingState::new()),
+            portfolio: Arc::new(portfolio::PriorsCache::new()),
         }
     }
 }
@@ -73,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes())
         .merge(qualify::routes())
         .merge(campaigns::routes())
+        .merge(portfolio::routes())
         .merge(track::routes())
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(middleware::from_fn_with_state(

@@ -107,9 +107,10 @@ pub struct Layout {
     pub nav: Vec<(&'static str, &'static str)>,
 }
 
-pub const NAV: [(&str, &str); 6] = [
+pub const NAV: [(&str, &str); 7] = [
     ("/discover", "Discover"),
     ("/qualify", "Qualify"),
+    ("/portfolio", "Plan"),
     ("/campaigns", "Campaigns"),
     ("/review", "Review"),
     ("/performance", "Performance"),

@@ -21,6 +21,7 @@ pub mod terms;
 
 pub use api::CampaignsApiDoc;
 pub use mail::{deliver_outbox, queue_reminders, spawn_outbox_worker, Mailer};
+pub(crate) use service::{budget, campaign, current_brief};
 
 use crate::AppState;
 use axum::http::header;
