@@ -566,10 +566,11 @@ async fn save_fees(
     };
     let cur = Currency::parse(&get("currency"))
         .map_err(|e| fail(ApiError::Invalid(format!("currency: {e}"))))?;
-    let amount = |s: String, what: &str| -> Result<i64, Response> {
+    let amount = |s: String, what: &str| -> Result<i64, ApiError> {
+        let s = if s.is_empty() { "0".to_string() } else { s };
         chorus_core::Money::parse(&s, cur)
             .map(|m| m.minor)
-            .map_err(|e| fail(ApiError::Invalid(format!("{what}: {e}"))))
+            .map_err(|e| ApiError::Invalid(format!("{what}: {e}")))
     };
     let mut rules = Vec::new();
     for p in Platform::ALL {
@@ -583,8 +584,8 @@ async fn save_fees(
             rules.push(FeeRule {
                 platform: p,
                 tier: t,
-                per_1k_minor: amount(if per.is_empty() { "0".into() } else { per }, &what)?,
-                floor_minor: amount(if floor.is_empty() { "0".into() } else { floor }, &what)?,
+                per_1k_minor: amount(per, &what).map_err(fail)?,
+                floor_minor: amount(floor, &what).map_err(fail)?,
             });
         }
     }

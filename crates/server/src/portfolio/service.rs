@@ -24,9 +24,12 @@ use std::sync::{Arc, Mutex};
 
 /// Priors learned from the whole catalog, kept until an import changes it
 /// (keyed by the store's catalog fingerprint: account count, newest change).
+/// The catalog fingerprint the priors were learned at, and the priors.
+type Cached = ((i64, i64), Arc<Priors>);
+
 #[derive(Default)]
 pub struct PriorsCache {
-    inner: Mutex<Option<((i64, i64), Arc<Priors>)>>,
+    inner: Mutex<Option<Cached>>,
 }
 
 impl PriorsCache {
