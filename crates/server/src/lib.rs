@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod campaigns;
+pub mod discover;
 pub mod error;
 pub mod ingest;
 mod metrics;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     metrics: Arc<metrics::Metrics>,
     pub tracking: Arc<track::TrackingState>,
+    /// The search index and its indexer (`discover::start` opens the real one).
+    pub discover: Arc<discover::Discover>,
 }
 
 impl AppState {
@@ -60,6 +63,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::new()),
             tracking: Arc::new(track::TrackingState::new()),
+            discover: Arc::new(discover::Discover::in_ram()),
         }
     }
 }
@@ -71,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .nest("/api/v1", api::routes())
         .merge(web::routes())
+        .merge(discover::routes())
         .merge(qualify::routes())
         .merge(campaigns::routes())
         .merge(track::routes())
