@@ -47,7 +47,8 @@ pub struct SearchRequest {
 /// The request body of `POST /api/v1/search` (documentation only: the
 /// server reads the same fields from the query string of the GET form).
 #[allow(dead_code)]
-#[derive(utoipa::ToSchema, utoipa::IntoParams)]
+#[derive(Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[serde(default)]
 #[into_params(parameter_in = Query)]
 pub struct SearchBody {
     /// Free text over bio, recent captions and hashtags: words, "quoted phrases", #hashtags.
