@@ -34,6 +34,8 @@ pub(crate) struct Plan {
     pub now: i64,
     pub min_quality: Option<f64>,
     pub no_high_severity: bool,
+    /// Sorted account ids a hit must be one of.
+    pub only: Option<Vec<i64>>,
     pub shares: Vec<ShareFilter>,
     pub sort: Sort,
     pub target: Vec<(Dim, String, f64)>,
@@ -87,6 +89,12 @@ impl Plan {
             now: now.timestamp(),
             min_quality: q.min_quality_score,
             no_high_severity: q.no_high_severity == Some(true),
+            only: q.only_account_ids.as_ref().map(|ids| {
+                let mut v = ids.clone();
+                v.sort_unstable();
+                v.dedup();
+                v
+            }),
             shares,
             sort: q.effective_sort(),
             target: q.target.as_ref().map(|t| t.entries()).unwrap_or_default(),
@@ -189,6 +197,11 @@ impl Cols {
     }
 
     fn numbers_match(&self, doc: DocId, plan: &Plan, note: &mut Notes) -> bool {
+        if let Some(only) = &plan.only {
+            if only.binary_search(&self.account_id(doc)).is_err() {
+                return false;
+            }
+        }
         let (lo, hi) = plan.followers;
         if lo.is_some() || hi.is_some() {
             let f = self.followers(doc);

@@ -53,6 +53,9 @@ pub struct SearchQuery {
     pub posted_within_days: Option<u32>,
     /// Accounts already in the list or campaign (resolved by the caller).
     pub exclude_account_ids: Vec<i64>,
+    /// Only these accounts, when set (resolved by the caller, e.g. from an
+    /// organization's qualify reports); an empty set matches nothing.
+    pub only_account_ids: Option<Vec<i64>>,
     pub min_quality_score: Option<f64>,
     pub no_high_severity: Option<bool>,
     pub sort: Option<Sort>,

@@ -25,10 +25,13 @@ use utoipa::OpenApi;
           list_creators, get_creator, import_creators, list_imports, get_import,
           crate::qualify::api_qualify, crate::qualify::api_reports, crate::qualify::api_quality,
           crate::qualify::api_lists, crate::qualify::api_create_list, crate::qualify::api_list,
-          crate::qualify::api_add_items),
+          crate::qualify::api_add_items,
+          crate::discover::api::api_search_get, crate::discover::api::api_search_post,
+          crate::discover::api::api_search_csv, crate::discover::api::api_lookalikes),
     components(schemas(ErrorBody, ImportSummary, NewUserBody, NewTokenBody, CreatedToken,
           crate::qualify::QualifyBody, crate::qualify::QualifyOptions, crate::qualify::NewListBody,
-          crate::qualify::ItemsBody)),
+          crate::qualify::ItemsBody, crate::discover::api::SearchBody,
+          crate::discover::api::SearchPage)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -345,9 +348,10 @@ async fn import_creators(
         user_id: Some(c.user.id),
         name: &name,
     };
-    Ok(Json(
-        ingest::import_creators(&st.store, rows, source, |_| {}).await?,
-    ))
+    let started = chorus_store::now_us();
+    let summary = ingest::import_creators(&st.store, rows, source, |_| {}).await?;
+    st.discover.nudge(started);
+    Ok(Json(summary))
 }
 
 #[utoipa::path(get, path = "/api/v1/imports", responses((status = 200, description = "Recent imports of the organization")))]

@@ -18,6 +18,9 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("{0}")]
     Invalid(String),
+    /// A malformed query (search filters): 400, the message names the field.
+    #[error("{0}")]
+    BadQuery(String),
     #[error("{0}")]
     Conflict(String),
     #[error("request body too large: at most {0} bytes")]
@@ -34,6 +37,7 @@ impl ApiError {
             ApiError::Csrf => "csrf_failed",
             ApiError::NotFound(_) => "not_found",
             ApiError::Invalid(_) => "invalid_request",
+            ApiError::BadQuery(_) => "invalid_query",
             ApiError::Conflict(_) => "conflict",
             ApiError::TooLarge(_) => "payload_too_large",
             ApiError::Internal(_) => "internal",
@@ -46,6 +50,7 @@ impl ApiError {
             ApiError::Forbidden(_) | ApiError::Csrf => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::BadQuery(_) => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod campaigns;
+pub mod discover;
 pub mod error;
 pub mod ingest;
 mod metrics;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub tracking: Arc<track::TrackingState>,
     /// Catalog priors for the planner, relearned when the catalog changes.
     pub portfolio: Arc<portfolio::PriorsCache>,
+    /// The search index and its indexer (`discover::start` opens the real one).
+    pub discover: Arc<discover::Discover>,
 }
 
 impl AppState {
@@ -64,6 +67,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::new()),
             tracking: Arc::new(track::TrackingState::new()),
             portfolio: Arc::new(portfolio::PriorsCache::new()),
+            discover: Arc::new(discover::Discover::in_ram()),
         }
     }
 }
@@ -75,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .nest("/api/v1", api::routes())
         .merge(web::routes())
+        .merge(discover::routes())
         .merge(qualify::routes())
         .merge(campaigns::routes())
         .merge(portfolio::routes())

@@ -1,8 +1,8 @@
-//! The server-rendered web UI: login, the navigation shell, Discover (creator
-//! listing with filters, sorting, pagination and CSV export), creator pages,
-//! imports and settings. Every form carries the session's CSRF token.
+//! The server-rendered web UI: login, the navigation shell, creator pages
+//! (with follower-history, ER-over-posts and audience charts), imports and
+//! settings; Discover lives in `discover::page`. Every form carries the
+//! session's CSRF token.
 
-use crate::api::CreatorListParams;
 use crate::auth::{self, Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::ApiError;
 use crate::ingest::{self, ImportSource, ImportSummary};
@@ -14,7 +14,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chorus_core::{AccountId, Platform, Role, TokenId};
+use chorus_core::{AccountId, Role, TokenId};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -22,8 +22,6 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
-        .route("/discover", get(discover))
-        .route("/discover.csv", get(discover_csv))
         .route("/creators/{id}", get(creator_page))
         .route(
             "/review",
@@ -349,39 +347,6 @@ async fn section(
     Ok(render(SectionPage { l, heading, blurb }))
 }
 
-struct RowView {
-    id: i64,
-    handle: String,
-    name: String,
-    platform: String,
-    niche: String,
-    country: String,
-    followers: String,
-    er: String,
-    has_email: bool,
-}
-
-#[derive(Template)]
-#[template(path = "discover.html")]
-struct DiscoverPage {
-    l: Layout,
-    total: i64,
-    rows: Vec<RowView>,
-    platforms: Vec<&'static str>,
-    sorts: Vec<(&'static str, &'static str)>,
-    handle: String,
-    platform: String,
-    min_followers: String,
-    max_followers: String,
-    sort: String,
-    page: i64,
-    pages: i64,
-    prev_href: Option<String>,
-    next_href: Option<String>,
-    csv_href: String,
-    lists: Vec<chorus_store::List>,
-}
-
 /// A safe file name from a user-given name.
 pub fn file_stem(name: &str) -> String {
     let s: String = name
@@ -421,175 +386,11 @@ pub fn percent(er: Option<f64>) -> String {
     er.map_or_else(|| "–".to_string(), |v| format!("{:.2}%", v * 100.0))
 }
 
-fn page_href(p: &CreatorListParams, page: i64, path: &str) -> String {
-    let pairs: Vec<(&str, String)> = [
-        ("handle", p.handle.clone()),
-        ("platform", p.platform.clone()),
-        ("min_followers", p.min_followers.map(|v| v.to_string())),
-        ("max_followers", p.max_followers.map(|v| v.to_string())),
-        ("sort", p.sort.clone()),
-        ("page", Some(page.to_string())),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
-    .collect();
-    format!(
-        "{path}?{}",
-        serde_urlencoded::to_string(pairs).unwrap_or_default()
-    )
-}
-
-/// Empty form fields arrive as "" — treat them as absent rather than as errors.
-#[derive(Deserialize)]
-struct RawListParams {
-    platform: Option<String>,
-    handle: Option<String>,
-    min_followers: Option<String>,
-    max_followers: Option<String>,
-    sort: Option<String>,
-    page: Option<String>,
-}
-
-fn parse_list_params(r: RawListParams) -> Result<CreatorListParams, ApiError> {
-    let num = |name: &str, v: Option<String>| -> Result<Option<i64>, ApiError> {
-        match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(s) => s
-                .parse()
-                .map(Some)
-                .map_err(|_| ApiError::Invalid(format!("{name}: {s:?} is not a number"))),
-        }
-    };
-    Ok(CreatorListParams {
-        platform: r.platform,
-        handle: r.handle,
-        min_followers: num("min_followers", r.min_followers)?,
-        max_followers: num("max_followers", r.max_followers)?,
-        sort: r.sort,
-        page: num("page", r.page)?,
-        per_page: Some(50),
-    })
-}
-
-async fn discover(
-    State(st): State<AppState>,
-    WebCaller(c): WebCaller,
-    Query(raw): Query<RawListParams>,
-) -> PageResult {
-    let p = parse_list_params(raw).map_err(fail)?;
-    let q = p.to_query().map_err(fail)?;
-    let l = layout(&st, &c, "/discover").await.map_err(fail)?;
-    let res = st.store.list_accounts(&q).await.map_err(fail)?;
-    let page = q.offset / q.limit + 1;
-    let pages = ((res.total + q.limit - 1) / q.limit).max(1);
-    let rows = res
-        .items
-        .into_iter()
-        .map(|r| RowView {
-            id: r.id.0,
-            handle: r.handle,
-            name: r.name,
-            platform: r.platform,
-            niche: r.niche.unwrap_or_default(),
-            country: r.country.unwrap_or_default(),
-            followers: thousands(r.followers),
-            er: percent(r.engagement_rate),
-            has_email: r.has_email,
-        })
-        .collect();
-    Ok(render(DiscoverPage {
-        l,
-        total: res.total,
-        rows,
-        platforms: Platform::ALL.map(Platform::as_str).to_vec(),
-        sorts: vec![
-            ("followers", "Followers ↓"),
-            ("followers_asc", "Followers ↑"),
-            ("er", "Engagement ↓"),
-            ("handle", "Handle A–Z"),
-            ("newest", "Newest"),
-        ],
-        handle: p.handle.clone().unwrap_or_default(),
-        platform: p.platform.clone().unwrap_or_default(),
-        min_followers: p.min_followers.map(|v| v.to_string()).unwrap_or_default(),
-        max_followers: p.max_followers.map(|v| v.to_string()).unwrap_or_default(),
-        sort: p.sort.clone().unwrap_or_else(|| "followers".into()),
-        page,
-        pages,
-        prev_href: (page > 1).then(|| page_href(&p, page - 1, "/discover")),
-        next_href: (page < pages).then(|| page_href(&p, page + 1, "/discover")),
-        csv_href: page_href(&p, 1, "/discover.csv"),
-        lists: st.store.lists(c.org()).await.map_err(fail)?,
-    }))
-}
-
-/// The whole filtered result (up to 100,000 rows) as CSV.
-async fn discover_csv(
-    State(st): State<AppState>,
-    WebCaller(_c): WebCaller,
-    Query(raw): Query<RawListParams>,
-) -> PageResult {
-    let p = parse_list_params(raw).map_err(fail)?;
-    let mut q = p.to_query().map_err(fail)?;
-    q.offset = 0;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let cols = [
-        "platform",
-        "handle",
-        "name",
-        "niche",
-        "country",
-        "language",
-        "followers",
-        "following",
-        "engagement_rate",
-        "has_email",
-    ];
-    w.write_record(cols)
-        .map_err(|e| fail(anyhow::Error::from(e)))?;
-    q.limit = 500;
-    while q.offset < 100_000 {
-        let res = st.store.list_accounts(&q).await.map_err(fail)?;
-        for r in &res.items {
-            w.write_record([
-                r.platform.as_str(),
-                &r.handle,
-                &r.name,
-                r.niche.as_deref().unwrap_or(""),
-                r.country.as_deref().unwrap_or(""),
-                r.language.as_deref().unwrap_or(""),
-                &r.followers.to_string(),
-                &r.following.to_string(),
-                &r.engagement_rate
-                    .map(|v| format!("{v:.6}"))
-                    .unwrap_or_default(),
-                if r.has_email { "true" } else { "false" },
-            ])
-            .map_err(|e| fail(anyhow::Error::from(e)))?;
-        }
-        if (res.items.len() as i64) < q.limit {
-            break;
-        }
-        q.offset += q.limit;
-    }
-    let bytes = w.into_inner().map_err(|e| fail(anyhow::anyhow!("{e}")))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"creators.csv\"",
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
-}
-
 #[derive(Template)]
 #[template(path = "creator.html")]
 struct CreatorPage {
     l: Layout,
+    id: i64,
     handle: String,
     name: String,
     platform: String,
@@ -601,6 +402,7 @@ struct CreatorPage {
     bio: String,
     email: Option<String>,
     history_svg: String,
+    er_svg: String,
     audience: Vec<(&'static str, String, String)>,
     posts: Vec<(String, String, String, String, String)>,
     quality: Option<QualityView>,
@@ -743,6 +545,7 @@ async fn creator_page(
             )
         })
         .collect();
+    let er_svg = er_chart(&d.posts, d.row.followers);
     let quality = st
         .store
         .latest_report(c.org(), AccountId(id))
@@ -753,6 +556,8 @@ async fn creator_page(
     Ok(render(CreatorPage {
         l,
         quality,
+        er_svg,
+        id,
         history_svg: sparkline(
             &d.follower_history
                 .iter()
@@ -772,6 +577,52 @@ async fn creator_page(
         audience,
         posts,
     }))
+}
+
+/// Engagement rate per post, (likes + comments) / followers, oldest post
+/// first, as an inline SVG bar chart with the mean as a line.
+pub fn er_chart(posts: &[chorus_core::creator::Post], followers: i64) -> String {
+    if posts.len() < 2 || followers <= 0 {
+        return String::new();
+    }
+    let mut ps: Vec<_> = posts.iter().collect();
+    ps.sort_by_key(|p| p.published_at);
+    let ers: Vec<f64> = ps
+        .iter()
+        .map(|p| (p.likes + p.comments) as f64 / followers as f64)
+        .collect();
+    let (w, h) = (600.0, 120.0);
+    let max = ers.iter().copied().fold(0.0, f64::max).max(1e-9);
+    let mean = ers.iter().sum::<f64>() / ers.len() as f64;
+    let step = w / ers.len() as f64;
+    let bars: String = ers
+        .iter()
+        .zip(&ps)
+        .enumerate()
+        .map(|(i, (e, p))| {
+            let bh = e / max * (h - 10.0);
+            format!(
+                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"#5b3cc4\"><title>{} · {:.2}%</title></rect>",
+                i as f64 * step + 1.0,
+                h - bh,
+                (step - 2.0).max(1.0),
+                p.published_at.format("%Y-%m-%d"),
+                e * 100.0
+            )
+        })
+        .collect();
+    let my = h - mean / max * (h - 10.0);
+    format!(
+        "<svg viewBox=\"0 0 {w} {h}\" width=\"100%\" height=\"{h}\" role=\"img\" aria-label=\"engagement rate over {} posts\">{bars}\
+         <line x1=\"0\" x2=\"{w}\" y1=\"{my:.1}\" y2=\"{my:.1}\" stroke=\"#b42318\" stroke-dasharray=\"4 3\"/></svg>\
+         <p class=\"muted\">{} posts, {} → {}; mean {:.2}% (dashed), highest {:.2}%</p>",
+        ers.len(),
+        ers.len(),
+        ps[0].published_at.format("%Y-%m-%d"),
+        ps[ps.len() - 1].published_at.format("%Y-%m-%d"),
+        mean * 100.0,
+        max * 100.0
+    )
 }
 
 /// An inline SVG line chart; numbers only, so it is safe to embed unescaped.
@@ -986,9 +837,11 @@ async fn upload_import(
         user_id: Some(c.user.id),
         name: &name,
     };
+    let started = chorus_store::now_us();
     let summary = ingest::import_creators(&st.store, rows, source, |_| {})
         .await
         .map_err(fail)?;
+    st.discover.nudge(started);
     imports_view(&st, &c, Some(summary)).await
 }
 

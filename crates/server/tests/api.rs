@@ -467,17 +467,25 @@ async fn web_import_upload_reports_row_errors() {
     let html = r.text().await.unwrap();
     assert!(html.contains("1 new"), "{html}");
     assert!(html.contains("line 3, <b>followers</b>"), "{html}");
-    let page = c
-        .get(app.url("/discover?handle=web"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains("@web_ok"));
+    // The indexer picks the import up in the background.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let page = c
+            .get(app.url("/discover"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if page.contains("@web_ok") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{page}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let csv = c
-        .get(app.url("/discover.csv?handle=web"))
+        .get(app.url("/discover.csv"))
         .send()
         .await
         .unwrap()

@@ -254,6 +254,28 @@ impl Store {
         self.assemble_records(rows).await
     }
 
+    /// Records changed after the keyset cursor `(updated_at, id)`, in
+    /// cursor order: pages stay exact however many rows share one time.
+    pub async fn account_records_changed_after(
+        &self,
+        updated_at: i64,
+        after: AccountId,
+        limit: i64,
+    ) -> Result<Vec<(AccountId, i64, CreatorRecord)>> {
+        let sql = format!(
+            "{RECORD_SELECT} WHERE a.updated_at > $1 OR (a.updated_at = $2 AND a.id > $3) \
+             ORDER BY a.updated_at, a.id LIMIT $4"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(updated_at)
+            .bind(updated_at)
+            .bind(after.0)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        self.assemble_records(rows).await
+    }
+
     pub(crate) async fn assemble_records(
         &self,
         rows: Vec<AnyRow>,

@@ -106,6 +106,28 @@ impl Store {
         row.as_ref().map(report_from).transpose()
     }
 
+    /// `(account, score, high_severity)` of the newest report of every
+    /// account this organization has qualified: what Discover's quality
+    /// filters read, without the report bodies.
+    pub async fn latest_scores(&self, org: OrgId) -> Result<Vec<(AccountId, f64, bool)>> {
+        let rows = sqlx::query(
+            "SELECT q.account_id, q.score, q.high_severity FROM qualify_reports q WHERE q.org_id = $1 AND q.id = \
+             (SELECT MAX(id) FROM qualify_reports q2 WHERE q2.org_id = q.org_id AND q2.account_id = q.account_id)",
+        )
+        .bind(org.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    AccountId(get(r, "account_id")?),
+                    get::<f64>(r, "score")?,
+                    get::<i64>(r, "high_severity")? != 0,
+                ))
+            })
+            .collect()
+    }
+
     /// (followers, engagement rate) of every account with a known rate: the
     /// data the expected engagement bands are learned from.
     pub async fn engagement_points(&self) -> Result<Vec<(u64, f64)>> {

@@ -113,6 +113,10 @@ fn server_config() -> Config {
     }
 }
 
+/// How often the search indexer looks for changes it was not told about
+/// (imports by other processes); imports through this server nudge it at once.
+const INDEX_POLL: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Start the background work of one instance, then serve until a signal.
 async fn serve_store(
     ctx: &Ctx,
@@ -128,6 +132,9 @@ async fn serve_store(
     chorus_server::track::start(&state, &ctx.data_dir)
         .await
         .context("starting click tracking")?;
+    let index_dir = chorus_server::discover::index_dir(&ctx.data_dir);
+    chorus_server::discover::start(&state, Some(&index_dir), INDEX_POLL)
+        .with_context(|| format!("opening the search index in {}", index_dir.display()))?;
     chorus_server::campaigns::spawn_outbox_worker(
         store.clone(),
         std::env::var("CHORUS_SMTP_URL").ok(),

@@ -18,8 +18,9 @@ pub enum IndexCmd {
     },
 }
 
+/// `DATA_DIR/index`, or `CHORUS_INDEX_DIR`: where the server keeps it too.
 fn index_dir(ctx: &Ctx) -> PathBuf {
-    ctx.data_dir.join("index")
+    chorus_server::discover::index_dir(&ctx.data_dir)
 }
 
 pub async fn index(ctx: &Ctx, c: IndexCmd) -> anyhow::Result<ExitCode> {
@@ -37,10 +38,15 @@ pub async fn index(ctx: &Ctx, c: IndexCmd) -> anyhow::Result<ExitCode> {
     let start = std::time::Instant::now();
     let mut after = AccountId(0);
     let mut n = 0u64;
+    // The newest change indexed: a server starts its indexer from here.
+    let mut watermark = (i64::MIN, 0);
     loop {
         let batch = store.account_records(after, 2000).await?;
         let Some(last) = batch.last() else { break };
         after = last.0;
+        for (id, at, _) in &batch {
+            watermark = watermark.max((*at, id.0));
+        }
         let docs: Vec<SearchDoc> = batch
             .iter()
             .map(|(id, _, r)| SearchDoc::from_record(id.0, r))
@@ -50,6 +56,9 @@ pub async fn index(ctx: &Ctx, c: IndexCmd) -> anyhow::Result<ExitCode> {
         pb.set_position(n);
     }
     idx.finish_merges()?;
+    if n > 0 {
+        chorus_server::discover::save_watermark(&dir, watermark.0, watermark.1)?;
+    }
     pb.finish_and_clear();
     let secs = start.elapsed().as_secs_f64();
     if json {

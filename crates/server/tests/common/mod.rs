@@ -26,6 +26,8 @@ impl App {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let state = AppState::new(store.clone(), Config::default());
+        // An in-memory search index, fed by the indexer as in production.
+        chorus_server::discover::start(&state, None, std::time::Duration::from_secs(1)).unwrap();
         let handle = tokio::spawn(async move {
             chorus_server::serve(listener, state, async {
                 let _ = rx.await;
