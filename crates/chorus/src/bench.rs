@@ -21,6 +21,28 @@ pub enum BenchCmd {
     Settle(SettleBench),
     /// Caption checks per second against a full brief, on one core.
     Review(ReviewBench),
+    /// Qualify a 40-creator shortlist end to end, and creators per second at scale.
+    Qualify(QualifyBench),
+}
+
+#[derive(Args)]
+pub struct QualifyBench {
+    /// Creators in the shortlist qualified end to end through the store.
+    #[arg(long, default_value_t = 40)]
+    pub shortlist: usize,
+    /// Follower-sample profiles per creator.
+    #[arg(long, default_value_t = 1000)]
+    pub sample: usize,
+    /// Months of weekly posts per creator (all scanned for brand safety).
+    #[arg(long, default_value_t = 24)]
+    pub months: u32,
+    /// Creators for the throughput figure.
+    #[arg(long, default_value_t = 10_000)]
+    pub creators: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]
@@ -132,6 +154,7 @@ pub async fn run(_ctx: &Ctx, c: BenchCmd) -> anyhow::Result<ExitCode> {
             })
         }
         BenchCmd::Review(a) => bench_review(a),
+        BenchCmd::Qualify(a) => bench_qualify(a).await?,
         BenchCmd::Plan(a) => {
             let (chosen, secs) =
                 chorus_portfolio::bench::bench_plan(a.candidates, a.choose, a.seed);
@@ -336,4 +359,133 @@ fn bench_review(a: ReviewBench) -> Value {
         "params": {"captions": a.captions, "seed": a.seed, "json": a.json},
         "figures": {"checks_per_s": captions.len() as f64 / secs, "failed_verdicts": failed}
     })
+}
+
+fn qualify_gen_options(a: &QualifyBench) -> chorus_generate::GenOptions {
+    chorus_generate::GenOptions {
+        follower_sample_size: a.sample,
+        post_months: Some(a.months),
+        ..Default::default()
+    }
+}
+
+/// Qualify a shortlist end to end as the server's batch action does (read
+/// each account from SQLite, classify its follower sample, score, scan its
+/// posts, store the reports in one transaction); returns seconds.
+async fn qualify_shortlist_once(
+    store: &chorus_store::Store,
+    org: chorus_core::OrgId,
+    ids: &[chorus_core::AccountId],
+    now: chrono::DateTime<chrono::Utc>,
+    per_profile: bool,
+) -> anyhow::Result<f64> {
+    let opts = chorus_server::qualify::QualifyOptions::default();
+    let start = Instant::now();
+    let done =
+        chorus_server::qualify::qualify_accounts_with(store, org, ids, &opts, now, per_profile)
+            .await?;
+    anyhow::ensure!(
+        done.len() == ids.len(),
+        "every shortlisted creator is qualified"
+    );
+    Ok(start.elapsed().as_secs_f64())
+}
+
+/// Classify, score, scan and serialize the report of every record, spread
+/// over `threads`; returns seconds.
+fn qualify_in_memory(
+    records: &[chorus_core::CreatorRecord],
+    ctx: &chorus_qualify::ScoreContext,
+    now: chrono::DateTime<chrono::Utc>,
+    threads: usize,
+) -> f64 {
+    let safety = chorus_qualify::SafetyOptions::default();
+    let start = Instant::now();
+    let per = records.len().div_ceil(threads.max(1)).max(1);
+    std::thread::scope(|s| {
+        for chunk in records.chunks(per) {
+            let safety = &safety;
+            s.spawn(move || {
+                for r in chunk {
+                    let input = chorus_qualify::AccountInput::from_record(r);
+                    let report = chorus_qualify::score_account(&input, ctx);
+                    let findings = chorus_qualify::scan_posts(&r.posts, now, safety);
+                    let stored = (
+                        serde_json::to_string(&report),
+                        serde_json::to_string(&findings),
+                    );
+                    std::hint::black_box(stored);
+                }
+            });
+        }
+    });
+    start.elapsed().as_secs_f64()
+}
+
+/// `shortlist_40_s`: the shortlist end to end through SQLite (the server's
+/// batch qualify); `creators_per_s`: classify + score + scan + serialize of
+/// `creators` generated creators of the same shape on all cores (generation
+/// untimed, in chunks so memory stays flat). The baseline in the same run is
+/// the same work with the per-profile classifier (one feature allocation and
+/// one pass over all trees per follower) instead of the batch classifier.
+async fn bench_qualify(a: QualifyBench) -> anyhow::Result<Value> {
+    let opts = qualify_gen_options(&a);
+    let now = opts.now;
+    let mut g = chorus_generate::Generator::new(a.seed, opts);
+    let db = chorus_store::testing::TestDb::sqlite().await?;
+    let org = db.store.create_org("bench", "Bench").await?.id;
+    let shortlist: Vec<_> = (0..a.shortlist as u64).map(|i| g.creator(i).0).collect();
+    db.store.upsert_creators(&shortlist).await?;
+    // A realistic store around the shortlist, so the engagement bands are learned.
+    let mut others = chorus_generate::Generator::new(a.seed + 1, Default::default());
+    let population: Vec<_> = (0..1000).map(|i| others.creator(i).0).collect();
+    db.store.upsert_creators(&population).await?;
+    let mut ids = Vec::with_capacity(shortlist.len());
+    for r in &shortlist {
+        let id = db
+            .store
+            .account_by_handle(r.platform.as_str(), &r.handle)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("imported creator {} not found", r.handle))?;
+        ids.push(id);
+    }
+    let shortlist_s = qualify_shortlist_once(&db.store, org, &ids, now, false).await?;
+    let per_profile_shortlist_s = qualify_shortlist_once(&db.store, org, &ids, now, true).await?;
+    db.cleanup().await;
+
+    let bands = chorus_qualify::learn_er_bands(population.iter().filter_map(|r| {
+        chorus_core::engagement_rate(r.followers, &r.posts).map(|er| (r.followers, er))
+    }));
+    let batch_ctx = chorus_qualify::ScoreContext::new(bands);
+    let mut per_profile_ctx = batch_ctx.clone();
+    per_profile_ctx.per_profile_classifier = true;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (mut batch_s, mut per_profile_s) = (0.0, 0.0);
+    let mut chunk = Vec::with_capacity(200);
+    let mut i = a.shortlist as u64;
+    let end = i + a.creators as u64;
+    while i < end {
+        chunk.clear();
+        while chunk.len() < 200 && i < end {
+            chunk.push(g.creator(i).0);
+            i += 1;
+        }
+        batch_s += qualify_in_memory(&chunk, &batch_ctx, now, threads);
+        per_profile_s += qualify_in_memory(&chunk, &per_profile_ctx, now, threads);
+    }
+    let posts_per_creator = shortlist.iter().map(|r| r.posts.len()).sum::<usize>() as f64
+        / shortlist.len().max(1) as f64;
+    Ok(json!({
+        "bench": "qualify",
+        "params": {"shortlist": a.shortlist, "sample": a.sample, "months": a.months, "creators": a.creators,
+                   "seed": a.seed, "threads": threads, "json": a.json},
+        "figures": {
+            "shortlist_40_s": shortlist_s,
+            "per_profile_shortlist_40_s": per_profile_shortlist_s,
+            "creators_per_s": a.creators as f64 / batch_s,
+            "per_profile_creators_per_s": a.creators as f64 / per_profile_s,
+            "posts_per_creator": posts_per_creator,
+            "peak_rss_mb": peak_rss_mb(),
+        }
+    }))
 }

@@ -28,7 +28,7 @@ pub fn creator(
     rec.platform = plan.platform;
     rec.creator_key = None;
     let first = identity(r, &plan, index, salt, rec);
-    post_days(r, days);
+    post_days(r, o.post_months, days);
     let viral = choose_viral(r, &mut plan, o, days);
     let city = word(r, plan.country.cities);
     let slots = Slots {
@@ -189,8 +189,18 @@ pub fn bio(r: &mut Rng, p: &Plan, slots: &Slots, rec: &mut CreatorRecord) {
     text::bio(r, &mut rec.bio, slots, p.lang, rec.email.is_some());
 }
 
-/// Days before now of each post, newest first, spread over 12–24 months.
-pub fn post_days(r: &mut Rng, days: &mut Vec<f64>) {
+/// Days before now of each post, newest first, spread over 12–24 months
+/// (or weekly over exactly `months` months when given).
+pub fn post_days(r: &mut Rng, months: Option<u32>, days: &mut Vec<f64>) {
+    if let Some(m) = months {
+        let span = f64::from(m.max(1)) * 30.44;
+        let n = ((span / 7.0).round() as usize).max(2);
+        let newest = range(r, 0.3, 6.0);
+        let gap = (span - newest) / (n - 1) as f64;
+        days.clear();
+        days.extend((0..n).map(|k| newest + gap * k as f64));
+        return;
+    }
     // Strongly skewed: most creators show 12–20 posts, a few up to 60.
     let n = 12 + (48.0 * unit(r).powi(12)).round() as usize;
     let span = range(r, 365.0, 730.0);

@@ -41,6 +41,10 @@ pub struct GenOptions {
     /// near 4–5 KB, which is what lets a million of them stream to disk in
     /// well under a minute.
     pub follower_sample_size: usize,
+    /// When set, every creator posts about once a week over exactly this
+    /// many months (a full brand-safety window); `None` keeps the natural
+    /// 12–60 posts over 12–24 months.
+    pub post_months: Option<u32>,
     /// "Now" for post dates and histories; fixed by default so that output is
     /// reproducible. Truncated to whole seconds.
     pub now: DateTime<Utc>,
@@ -53,6 +57,7 @@ impl Default for GenOptions {
             pod_share: 0.45,
             viral_share: 0.05,
             follower_sample_size: 20,
+            post_months: None,
             now: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
         }
     }

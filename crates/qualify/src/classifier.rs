@@ -101,7 +101,27 @@ pub fn embedded_model() -> &'static Model {
 
 /// Rule order: suspicious first, then the reach classes, else real.
 pub fn classify(model: &Model, p: &FollowerProfile) -> Classification {
-    let p_suspicious = model.booster.predict_proba(&profile_vector(p));
+    label_of(model, p, model.booster.predict_proba(&profile_vector(p)))
+}
+
+/// [`classify`] for a whole follower sample at once: the same labels and
+/// probabilities, computed with one feature buffer and the batch walk of
+/// [`Booster::predict_proba_batch`] instead of one allocation and one pass
+/// over every tree per profile.
+pub fn classify_batch(model: &Model, profiles: &[FollowerProfile]) -> Vec<Classification> {
+    let mut rows = Vec::with_capacity(profiles.len() * PROFILE_FEATURES.len());
+    for p in profiles {
+        ProfileFields::from_profile(p).push_vector(&mut rows);
+    }
+    let probs = model.booster.predict_proba_batch(&rows);
+    profiles
+        .iter()
+        .zip(probs)
+        .map(|(p, prob)| label_of(model, p, prob))
+        .collect()
+}
+
+fn label_of(model: &Model, p: &FollowerProfile, p_suspicious: f64) -> Classification {
     let label = if p_suspicious >= model.threshold {
         Label::Suspicious
     } else if p.followers.is_some_and(|f| f > INFLUENCER_MIN_FOLLOWERS)

@@ -61,6 +61,14 @@ impl ProfileFields {
 
     /// The model input, in [`PROFILE_FEATURES`] order.
     pub fn to_vector(&self) -> Vec<f64> {
+        let mut v = Vec::with_capacity(PROFILE_FEATURES.len());
+        self.push_vector(&mut v);
+        v
+    }
+
+    /// Append the model input to `out` (for building a batch without an
+    /// allocation per profile).
+    pub fn push_vector(&self, out: &mut Vec<f64>) {
         let o = |v: Option<f64>| v.unwrap_or(f64::NAN);
         let b = |v: Option<bool>| v.map_or(f64::NAN, |b| b as u8 as f64);
         let ln1p = |v: Option<f64>| v.map_or(f64::NAN, f64::ln_1p);
@@ -72,7 +80,7 @@ impl ProfileFields {
             (Some(d), Some(l)) if l > 0.0 => d / l,
             _ => f64::NAN,
         };
-        vec![
+        out.extend_from_slice(&[
             ln1p(self.followers),
             ln1p(self.following),
             ln1p(self.posts),
@@ -85,7 +93,7 @@ impl ProfileFields {
             b(self.has_profile_pic),
             b(self.is_private),
             b(self.has_external_url),
-        ]
+        ]);
     }
 }
 

@@ -6,6 +6,8 @@
 //!   labeled data and embedded in the binary ([`embedded_model`]).
 //! - [`score`]: the explained 0–100 audience-quality score of one account.
 //! - [`safety`]: the GARM brand-safety scan of captions and hashtags.
+//! - [`ranking`]: how well the score ranks known inauthentic accounts (AUROC).
+//! - [`rule`]: a campaign's qualification rule (min score, no floor finding).
 //! - [`data`]: readers for the labeled datasets, used only by training and
 //!   evaluation ([`train`], [`evaluate`], [`eval_safety`]).
 
@@ -14,10 +16,14 @@ pub mod data;
 pub mod eval;
 pub mod features;
 pub mod gbdt;
+pub mod ranking;
+pub mod rule;
 pub mod safety;
 pub mod score;
 
-pub use classifier::{classify, embedded_model, train, Classification, Label, Model};
+pub use classifier::{
+    classify, classify_batch, embedded_model, train, Classification, Label, Model,
+};
 pub use eval::{evaluate, EvalReport};
 pub use safety::{eval_safety, scan_posts, Finding, SafetyEvalReport, SafetyOptions};
 pub use score::{

@@ -75,3 +75,26 @@ fn model_round_trips_through_json() {
     assert_eq!(classify(&back, &p), classify(m, &p));
     assert!(Model::from_json_str("{}").is_err());
 }
+
+#[test]
+fn batch_classification_equals_profile_by_profile() {
+    let mut profiles: Vec<FollowerProfile> = (0..300u64)
+        .map(|i| {
+            profile(
+                &format!("user{}", i * 7919 % 100_000),
+                i * 37 % 20_000,
+                (i * 53) % 7_000,
+                i % 40,
+                i % 3 != 0,
+            )
+        })
+        .collect();
+    profiles.push(FollowerProfile::default());
+    let model = embedded_model();
+    let batch = chorus_qualify::classify_batch(model, &profiles);
+    assert_eq!(batch.len(), profiles.len());
+    for (p, b) in profiles.iter().zip(&batch) {
+        assert_eq!(*b, classify(model, p));
+    }
+    assert!(chorus_qualify::classify_batch(model, &[]).is_empty());
+}

@@ -73,6 +73,7 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::campaigns::CampaignsApiDoc::openapi());
     doc.merge(crate::portfolio::PortfolioApiDoc::openapi());
+    doc.merge(crate::campaigns::QualifyRuleApiDoc::openapi());
     Json(doc)
 }
 

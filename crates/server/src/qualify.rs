@@ -84,8 +84,22 @@ pub async fn qualify_accounts(
     opts: &QualifyOptions,
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<Vec<QualifySummary>> {
+    qualify_accounts_with(store, org, ids, opts, now, false).await
+}
+
+/// [`qualify_accounts`], optionally classifying follower samples profile by
+/// profile (the reference path `chorus bench qualify` measures beside it).
+pub async fn qualify_accounts_with(
+    store: &Store,
+    org: chorus_core::OrgId,
+    ids: &[AccountId],
+    opts: &QualifyOptions,
+    now: chrono::DateTime<chrono::Utc>,
+    per_profile_classifier: bool,
+) -> anyhow::Result<Vec<QualifySummary>> {
     let bands = chorus_qualify::learn_er_bands(store.engagement_points().await?.into_iter());
     let mut ctx = chorus_qualify::ScoreContext::new(bands);
+    ctx.per_profile_classifier = per_profile_classifier;
     ctx.target_countries = opts
         .target_countries
         .iter()

@@ -22,7 +22,7 @@ pub use creators::{
 };
 pub use imports::{ImportRecord, NewImport};
 pub use lists::{List, Note, SavedSearch};
-pub use qualify::{NewReport, StoredReport};
+pub use qualify::{NewReport, StoredReport, StoredRule};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};

@@ -2,7 +2,7 @@
 //! an account, as computed for one organization at one time.
 
 use crate::{get, now_us, Result, Store, StoreError};
-use chorus_core::{AccountId, OrgId};
+use chorus_core::{AccountId, CampaignId, OrgId, UserId};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
@@ -42,6 +42,18 @@ fn report_from(r: &AnyRow) -> Result<StoredReport> {
         findings: parse("findings")?,
         created_at: get(r, "created_at")?,
     })
+}
+
+/// A campaign's qualification rule as stored; the server reads it with the
+/// qualify engine's `QualifyRule`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredRule {
+    pub campaign_id: CampaignId,
+    pub min_score: f64,
+    pub reject_floor: bool,
+    pub reject_high: bool,
+    pub updated_by: Option<UserId>,
+    pub updated_at: i64,
 }
 
 const COLS: &str =
@@ -142,5 +154,62 @@ impl Store {
                 ))
             })
             .collect()
+    }
+}
+
+impl Store {
+    pub async fn qualify_rule(
+        &self,
+        org: OrgId,
+        campaign: CampaignId,
+    ) -> Result<Option<StoredRule>> {
+        let row = sqlx::query(
+            "SELECT campaign_id, min_score, reject_floor, reject_high, updated_by, updated_at \
+             FROM qualify_rules WHERE campaign_id = $1 AND org_id = $2",
+        )
+        .bind(campaign.0)
+        .bind(org.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(StoredRule {
+                campaign_id: CampaignId(get(&r, "campaign_id")?),
+                min_score: get(&r, "min_score")?,
+                reject_floor: get::<i64>(&r, "reject_floor")? != 0,
+                reject_high: get::<i64>(&r, "reject_high")? != 0,
+                updated_by: get::<Option<i64>>(&r, "updated_by")?.map(UserId),
+                updated_at: get(&r, "updated_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Set (or replace) a campaign's rule. False when the campaign is not in `org`.
+    pub async fn set_qualify_rule(
+        &self,
+        org: OrgId,
+        campaign: CampaignId,
+        min_score: f64,
+        reject_floor: bool,
+        reject_high: bool,
+        by: Option<UserId>,
+    ) -> Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO qualify_rules (campaign_id, org_id, min_score, reject_floor, reject_high, updated_by, updated_at) \
+             SELECT id, org_id, $3, $4, $5, $6, $7 FROM campaigns WHERE id = $1 AND org_id = $2 \
+             ON CONFLICT (campaign_id) DO UPDATE SET min_score = excluded.min_score, \
+             reject_floor = excluded.reject_floor, reject_high = excluded.reject_high, \
+             updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(campaign.0)
+        .bind(org.0)
+        .bind(min_score)
+        .bind(reject_floor as i64)
+        .bind(reject_high as i64)
+        .bind(by.map(|u| u.0))
+        .bind(now_us())
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
     }
 }

@@ -41,6 +41,7 @@ conformance!(
     deliverables_and_submissions,
     outbox_claims_retries_and_gives_up,
     reminders_are_queued_once,
+    qualify_rules_are_per_campaign_and_scoped,
 );
 
 fn new_campaign(name: &str) -> NewCampaign {
@@ -594,4 +595,33 @@ async fn reminders_are_queued_once(store: &Store) {
         store.reminders_due(now + 2 * day, 0).await.unwrap().len(),
         1
     );
+}
+
+async fn qualify_rules_are_per_campaign_and_scoped(store: &Store) {
+    let (a, b, id, _) = setup(store).await;
+    assert!(store.qualify_rule(a, id).await.unwrap().is_none());
+    assert!(!store
+        .set_qualify_rule(b, id, 50.0, true, false, None)
+        .await
+        .unwrap());
+    assert!(store.qualify_rule(a, id).await.unwrap().is_none());
+    assert!(store
+        .set_qualify_rule(a, id, 70.0, true, false, None)
+        .await
+        .unwrap());
+    assert!(store
+        .set_qualify_rule(a, id, 72.5, false, true, None)
+        .await
+        .unwrap());
+    let r = store.qualify_rule(a, id).await.unwrap().unwrap();
+    assert_eq!(
+        (r.campaign_id, r.min_score, r.reject_floor, r.reject_high),
+        (id, 72.5, false, true)
+    );
+    assert!(r.updated_at > 0 && r.updated_by.is_none());
+    assert!(store.qualify_rule(b, id).await.unwrap().is_none());
+    assert!(store
+        .set_qualify_rule(a, id, 101.0, true, false, None)
+        .await
+        .is_err());
 }

@@ -3,6 +3,7 @@
 
 use super::read_file;
 use anyhow::{bail, Context};
+use chorus_qualify::ranking::auroc_low_score_is_positive;
 use clap::{Args, Subcommand};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -262,6 +263,7 @@ fn classify(file: &Path, json: bool) -> anyhow::Result<()> {
 }
 
 fn eval_generated(labels: &Path, creators: &Path, json: bool) -> anyhow::Result<()> {
+    // (platform, handle) → kind ("authentic", "bought_followers", "engagement_pod", …).
     let mut truth = std::collections::HashMap::new();
     let mut rdr =
         csv::Reader::from_path(labels).with_context(|| format!("opening {}", labels.display()))?;
@@ -272,10 +274,11 @@ fn eval_generated(labels: &Path, creators: &Path, json: bool) -> anyhow::Result<
             row.get(1).unwrap_or(""),
             row.get(3).unwrap_or(""),
         );
-        truth.insert(
-            (platform.to_string(), handle.to_string()),
-            label == "inauthentic",
-        );
+        let kind = match row.get(4) {
+            Some(k) if !k.is_empty() => k.to_string(),
+            _ => label.to_string(),
+        };
+        truth.insert((platform.to_string(), handle.to_string()), kind);
     }
     let f =
         std::fs::File::open(creators).with_context(|| format!("opening {}", creators.display()))?;
@@ -286,18 +289,12 @@ fn eval_generated(labels: &Path, creators: &Path, json: bool) -> anyhow::Result<
             Err(e) => bail!("{}: line {}: {}", creators.display(), line + 1, e[0]),
         }
     }
-    let bands = chorus_qualify::learn_er_bands(records.iter().filter_map(|r| {
-        chorus_core::engagement_rate(r.followers, &r.posts).map(|er| (r.followers, er))
-    }));
-    let ctx = chorus_qualify::ScoreContext::new(bands);
-    let mut scored: Vec<(f64, bool)> = Vec::new();
-    for r in &records {
-        let Some(&bad) = truth.get(&(r.platform.to_string(), r.handle.clone())) else {
-            continue;
-        };
-        let rep =
-            chorus_qualify::score_account(&chorus_qualify::AccountInput::from_record(r), &ctx);
-        scored.push((rep.score, bad));
+    let reports = chorus_qualify::ranking::score_population(&records);
+    let mut scored: Vec<(f64, String)> = Vec::new();
+    for (r, rep) in records.iter().zip(&reports) {
+        if let Some(kind) = truth.get(&(r.platform.to_string(), r.handle.clone())) {
+            scored.push((rep.score, kind.clone()));
+        }
     }
     if scored.is_empty() {
         bail!(
@@ -306,12 +303,52 @@ fn eval_generated(labels: &Path, creators: &Path, json: bool) -> anyhow::Result<
             labels.display()
         );
     }
-    let auroc = auroc_low_score_is_positive(&scored);
-    let positives = scored.iter().filter(|(_, b)| *b).count();
+    let authentic = |k: &str| k == "authentic";
+    let all: Vec<(f64, bool)> = scored.iter().map(|(s, k)| (*s, !authentic(k))).collect();
+    let auroc = auroc_low_score_is_positive(&all);
+    let positives = all.iter().filter(|(_, b)| *b).count();
+    // Per inauthentic kind: AUROC against the authentic creators alone, and
+    // where its members rank (percentile of the score among everyone; low = caught).
+    let mut sorted: Vec<f64> = scored.iter().map(|x| x.0).collect();
+    sorted.sort_by(f64::total_cmp);
+    let percentile = |s: f64| sorted.partition_point(|x| *x < s) as f64 / sorted.len() as f64;
+    let mut kinds: Vec<&str> = scored
+        .iter()
+        .map(|x| x.1.as_str())
+        .filter(|k| !authentic(k))
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    let mut per_kind = serde_json::Map::new();
+    for k in kinds {
+        let v: Vec<(f64, bool)> = scored
+            .iter()
+            .filter(|x| x.1 == k || authentic(&x.1))
+            .map(|x| (x.0, x.1 == k))
+            .collect();
+        let mut ranks: Vec<f64> = scored
+            .iter()
+            .filter(|x| x.1 == k)
+            .map(|x| percentile(x.0))
+            .collect();
+        ranks.sort_by(f64::total_cmp);
+        let q = |p: f64| chorus_qualify::score::quantile(&ranks, p);
+        per_kind.insert(
+            k.to_string(),
+            serde_json::json!({
+                "creators": ranks.len(),
+                "auroc_vs_authentic": auroc_low_score_is_positive(&v),
+                "rank_percentile_median": q(0.5),
+                "rank_percentile_p90": q(0.9),
+                "rank_percentile_max": q(1.0),
+            }),
+        );
+    }
     if json {
-        print_json(
-            &serde_json::json!({"creators": scored.len(), "inauthentic": positives, "auroc": auroc, "target": 0.95}),
-        )?;
+        print_json(&serde_json::json!({
+            "creators": scored.len(), "inauthentic": positives, "auroc": auroc, "target": 0.95,
+            "kinds": per_kind,
+        }))?;
     } else {
         println!(
             "creators {}  inauthentic {}  AUROC {:.4} (target ≥ 0.95)",
@@ -319,36 +356,22 @@ fn eval_generated(labels: &Path, creators: &Path, json: bool) -> anyhow::Result<
             positives,
             auroc
         );
+        println!(
+            "  kind                n  AUROC vs authentic  rank percentile (median / p90 / max)"
+        );
+        for (k, v) in &per_kind {
+            let f = |key: &str| v[key].as_f64().unwrap_or(f64::NAN);
+            println!(
+                "  {k:<18} {:>3}  {:>18.4}  {:.3} / {:.3} / {:.3}",
+                v["creators"].as_u64().unwrap_or(0),
+                f("auroc_vs_authentic"),
+                f("rank_percentile_median"),
+                f("rank_percentile_p90"),
+                f("rank_percentile_max"),
+            );
+        }
     }
     Ok(())
-}
-
-/// Probability that a random inauthentic creator scores below a random
-/// authentic one (ties count half): the AUROC of "low score = inauthentic".
-pub fn auroc_low_score_is_positive(scored: &[(f64, bool)]) -> f64 {
-    let mut v: Vec<_> = scored.to_vec();
-    v.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let (pos, neg) = (
-        v.iter().filter(|x| x.1).count() as f64,
-        v.iter().filter(|x| !x.1).count() as f64,
-    );
-    if pos == 0.0 || neg == 0.0 {
-        return f64::NAN;
-    }
-    // Rank-sum over groups of equal scores, ranking by descending "positiveness" (ascending score).
-    let (mut i, mut rank_sum) = (0, 0.0);
-    while i < v.len() {
-        let mut j = i;
-        while j < v.len() && v[j].0 == v[i].0 {
-            j += 1;
-        }
-        let avg_rank = (i + j + 1) as f64 / 2.0; // ranks i+1..=j
-        rank_sum += avg_rank * v[i..j].iter().filter(|x| x.1).count() as f64;
-        i = j;
-    }
-    // Positives should have LOW ranks here: AUROC = 1 - U/(pos*neg).
-    let u = rank_sum - pos * (pos + 1.0) / 2.0;
-    1.0 - u / (pos * neg)
 }
 
 #[derive(Subcommand)]
@@ -377,19 +400,4 @@ pub fn simulate(c: SimulateCmd) -> anyhow::Result<ExitCode> {
         print!("{}", r.to_text());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::auroc_low_score_is_positive as auroc;
-
-    #[test]
-    fn auroc_is_one_when_every_positive_scores_lowest() {
-        assert_eq!(
-            auroc(&[(10.0, true), (20.0, true), (80.0, false), (90.0, false)]),
-            1.0
-        );
-        assert_eq!(auroc(&[(10.0, false), (90.0, true)]), 0.0);
-        assert_eq!(auroc(&[(50.0, true), (50.0, false)]), 0.5);
-    }
 }

@@ -1,8 +1,9 @@
 //! Engagement authenticity: is the engagement what an audience of people
-//! would give? Three signals, each optional: ER against the learned band of
-//! the account's tier, the likes-per-comment ratio, and the share of generic
-//! or repeated comments (the fingerprint of engagement pods and bought
-//! comments).
+//! would give? Four signals, each optional: ER against the learned band of
+//! the account's tier, how much engagement varies from post to post (pods
+//! deliver the same engagement to every post; audiences do not), the
+//! likes-per-comment ratio, and the share of generic or repeated comments
+//! (the fingerprint of engagement pods and bought comments).
 
 use super::{ramp, AccountInput, ComponentKey, ErBands, Evidence, Measured, Tier};
 use chorus_core::creator::Post;
@@ -16,6 +17,14 @@ const LIKES_PER_COMMENT_RANGE: (f64, f64) = (10.0, 200.0);
 const MIN_COMMENTS: usize = 10;
 /// A comment text seen this often across the account is "repeated".
 const REPEATED_MIN: usize = 3;
+/// Post-to-post variation of engagement (robust standard deviation of log
+/// engagement, see [`variation_part`]): organic posts of one account differ
+/// typically differ by ×1.3 to ×2 from one to the next (0.3–0.6). Full
+/// points at or above the first figure, none at or below the second (every
+/// post within about 10% of the last).
+const ORGANIC_VARIATION: (f64, f64) = (0.25, 0.12);
+/// Fewer consecutive post pairs than this and the variation says little.
+const MIN_PAIRS: usize = 5;
 
 const GENERIC: &[&str] = &[
     "nice",
@@ -74,6 +83,12 @@ const GENERIC: &[&str] = &[
     "very nice",
     "so nice",
     "cool pic",
+    "so good",
+    "great job",
+    "awesome content",
+    "amazing content",
+    "nice content",
+    "this is everything",
 ];
 
 fn normalize_comment(text: &str) -> String {
@@ -175,6 +190,53 @@ fn ratio_part(posts: &[&Post], ev: &mut Vec<Evidence>) -> Option<f64> {
     Some(ratio_fraction(median))
 }
 
+/// How different each post's engagement is from the previous one's: the
+/// median absolute change of log engagement between consecutive recent
+/// posts, scaled to a standard deviation (÷ 0.6745·√2, exact for log-normal
+/// noise). Consecutive differences ignore a steady growth trend, and the
+/// median ignores one viral post. Engagement pods answer every post with the
+/// same members at the same rate, so their posts all land within a few
+/// percent of each other.
+fn variation_part(posts: &[&Post], ev: &mut Vec<Evidence>) -> Option<f64> {
+    let mut by_time: Vec<&Post> = posts
+        .iter()
+        .copied()
+        .filter(|p| p.likes + p.comments > 0)
+        .collect();
+    by_time.sort_by(|a, b| a.published_at.cmp(&b.published_at).then(a.id.cmp(&b.id)));
+    let mut changes: Vec<f64> = by_time
+        .windows(2)
+        .map(|w| {
+            let e = |p: &Post| ((p.likes + p.comments) as f64).ln();
+            (e(w[1]) - e(w[0])).abs()
+        })
+        .collect();
+    if changes.len() < MIN_PAIRS {
+        return None;
+    }
+    changes.sort_by(f64::total_cmp);
+    let variation = super::quantile(&changes, 0.5) / (0.674_489_75 * std::f64::consts::SQRT_2);
+    let (good, bad) = ORGANIC_VARIATION;
+    ev.push(Evidence::Figure {
+        name: format!(
+            "post-to-post engagement variation (robust sd of log engagement, {} posts)",
+            by_time.len()
+        ),
+        value: variation,
+        expected: Some((good, 1.5)),
+    });
+    if variation < good {
+        for w in by_time.windows(2).take(5) {
+            let (a, b) = (w[0].likes + w[0].comments, w[1].likes + w[1].comments);
+            ev.push(Evidence::Post {
+                post_id: w[1].id.clone(),
+                reason: format!("{b} engagements after {a} on the post before"),
+            });
+        }
+    }
+    Some(ramp(variation, good, bad))
+}
+
 fn comments_part(posts: &[Post], ev: &mut Vec<Evidence>) -> Option<f64> {
     let mut seen: BTreeMap<String, (usize, Vec<String>, String)> = BTreeMap::new();
     let mut total = 0;
@@ -220,17 +282,36 @@ fn comments_part(posts: &[Post], ev: &mut Vec<Evidence>) -> Option<f64> {
     Some(ramp(share, 0.2, 0.6))
 }
 
+/// The rate earns its points only as far as the engagement looks like an
+/// audience's: `fraction = ER fit × genuineness`, where genuineness is the
+/// weighted mean of the post-to-post variation, likes-per-comment and
+/// comment checks that have data. A pod lifts the ER into (or above) its
+/// band, so an ER that fits says nothing once the engagement is shown to be
+/// manufactured; averaging the two instead would let the inflated rate pay
+/// for the pod.
 pub(super) fn authenticity(input: &AccountInput, bands: &ErBands) -> Measured {
     let key = ComponentKey::EngagementAuthenticity;
     let mut evidence = Vec::new();
     let er = er_part(input, bands, &mut evidence);
-    let parts = [
-        (0.5, er.map(|e| e.1).filter(|f| f.is_finite())),
-        (0.2, ratio_part(&recent(input.posts), &mut evidence)),
-        (0.3, comments_part(input.posts, &mut evidence)),
+    let recent = recent(input.posts);
+    let checks = [
+        ("variation", 0.45, variation_part(&recent, &mut evidence)),
+        ("likes per comment", 0.2, ratio_part(&recent, &mut evidence)),
+        ("comments", 0.35, comments_part(input.posts, &mut evidence)),
     ];
-    let weight: f64 = parts.iter().filter(|p| p.1.is_some()).map(|p| p.0).sum();
-    if weight == 0.0 {
+    let known: Vec<(&str, f64, f64)> = checks
+        .iter()
+        .filter_map(|(name, w, f)| f.map(|f| (*name, *w, f)))
+        .collect();
+    let genuine = (!known.is_empty()).then(|| {
+        known.iter().map(|k| k.1 * k.2).sum::<f64>() / known.iter().map(|k| k.1).sum::<f64>()
+    });
+    let fit = er.map(|e| e.1).filter(|f| f.is_finite());
+    let fraction = match (fit, genuine) {
+        (Some(f), Some(g)) => Some(f * g),
+        (f, g) => f.or(g),
+    };
+    let Some(fraction) = fraction else {
         evidence.push(Evidence::Note {
             text: "too few posts to judge engagement".into(),
         });
@@ -240,12 +321,27 @@ pub(super) fn authenticity(input: &AccountInput, bands: &ErBands) -> Measured {
             fraction: None,
             evidence,
         };
-    }
-    let earned: f64 = parts.iter().filter_map(|(w, f)| f.map(|f| w * f)).sum();
+    };
+    let parts: Vec<String> = known
+        .iter()
+        .map(|(name, _, f)| format!("{name} {f:.2}"))
+        .collect();
+    evidence.push(Evidence::Note {
+        text: format!(
+            "earned {fraction:.2} = ER fit {} × genuineness {} ({})",
+            fit.map_or("n/a".into(), |f| format!("{f:.2}")),
+            genuine.map_or("n/a".into(), |g| format!("{g:.2}")),
+            if parts.is_empty() {
+                "no checks with data".to_string()
+            } else {
+                parts.join(", ")
+            }
+        ),
+    });
     Measured {
         key,
         value: er.map(|e| e.0),
-        fraction: Some(earned / weight),
+        fraction: Some(fraction),
         evidence,
     }
 }

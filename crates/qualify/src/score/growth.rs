@@ -14,12 +14,16 @@ const SPIKE_MADS: f64 = 6.0;
 const SPIKE_TIMES_TYPICAL: f64 = 3.0;
 /// …and add at least this share of the followers it started from.
 const SPIKE_MIN_SHARE: f64 = 0.005;
-/// A post within this many days of a jump may explain it…
+/// A post published between the two measurements of a jump, or up to this
+/// many days around them, may explain it (with monthly points the jump shows
+/// up to a month after the post)…
 const VIRAL_WINDOW_DAYS: i64 = 3;
 /// …if its engagement is at least this multiple of the median post's.
 const VIRAL_TIMES_MEDIAN: f64 = 3.0;
 
 struct Step {
+    /// The measurement before this one.
+    prev: NaiveDate,
     date: NaiveDate,
     gain: i64,
     daily: f64,
@@ -35,6 +39,7 @@ fn steps(history: &[FollowerPoint]) -> Vec<Step> {
             let days = (w[1].date - w[0].date).num_days().max(1);
             let gain = w[1].followers as i64 - w[0].followers as i64;
             Step {
+                prev: w[0].date,
                 date: w[1].date,
                 gain,
                 daily: gain as f64 / days as f64,
@@ -54,7 +59,7 @@ fn typical(steps: &[Step]) -> (f64, f64) {
     (med, 1.4826 * quantile(&dev, 0.5))
 }
 
-fn viral_post(posts: &[Post], date: NaiveDate) -> Option<String> {
+fn viral_post(posts: &[Post], prev: NaiveDate, date: NaiveDate) -> Option<String> {
     let eng = |p: &Post| (p.likes + p.comments) as f64;
     let mut all: Vec<f64> = posts.iter().map(eng).collect();
     if all.len() < 3 {
@@ -64,7 +69,11 @@ fn viral_post(posts: &[Post], date: NaiveDate) -> Option<String> {
     let median = quantile(&all, 0.5);
     posts
         .iter()
-        .filter(|p| (p.published_at.date_naive() - date).num_days().abs() <= VIRAL_WINDOW_DAYS)
+        .filter(|p| {
+            let d = p.published_at.date_naive();
+            (d - prev).num_days() >= -VIRAL_WINDOW_DAYS
+                && (d - date).num_days() <= VIRAL_WINDOW_DAYS
+        })
         .filter(|p| eng(p) >= VIRAL_TIMES_MEDIAN * median.max(1.0))
         .max_by(|a, b| eng(a).total_cmp(&eng(b)).then_with(|| b.id.cmp(&a.id)))
         .map(|p| p.id.clone())
@@ -91,7 +100,7 @@ pub(super) fn anomalies(input: &AccountInput) -> Measured {
         if !is_spike {
             continue;
         }
-        let explained_by_post = viral_post(input.posts, s.date);
+        let explained_by_post = viral_post(input.posts, s.prev, s.date);
         if explained_by_post.is_none() {
             unexplained += s.gain;
             any_unexplained = true;

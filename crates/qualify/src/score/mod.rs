@@ -53,6 +53,10 @@ pub struct ScoreContext<'a> {
     /// ISO 3166 alpha-2 codes of the brief's target countries; empty = none.
     pub target_countries: Vec<String>,
     pub model: &'a Model,
+    /// Classify the follower sample profile by profile ([`crate::classify`])
+    /// instead of in one batch ([`crate::classify_batch`]): the same labels,
+    /// slower; the reference path `chorus bench qualify` compares against.
+    pub per_profile_classifier: bool,
 }
 
 impl ScoreContext<'static> {
@@ -62,6 +66,7 @@ impl ScoreContext<'static> {
             er_bands,
             target_countries: Vec::new(),
             model: crate::classifier::embedded_model(),
+            per_profile_classifier: false,
         }
     }
 }
@@ -112,7 +117,8 @@ pub enum Evidence {
         date: NaiveDate,
         gain: i64,
         typical_daily_gain: f64,
-        /// A post within ±3 days that went viral, if one explains the jump.
+        /// A post between the jump's two measurements (±3 days) that went
+        /// viral, if one explains the jump.
         explained_by_post: Option<String>,
     },
     /// A post and why it matters here.
@@ -215,7 +221,11 @@ fn assign_points(measured: Vec<Measured>) -> QualityReport {
 
 /// Score one account. Pure: same input, same report.
 pub fn score_account(input: &AccountInput, ctx: &ScoreContext) -> QualityReport {
-    let labels = audience::classify_sample(ctx.model, input.follower_sample);
+    let labels = if ctx.per_profile_classifier {
+        audience::classify_sample(ctx.model, input.follower_sample)
+    } else {
+        crate::classifier::classify_batch(ctx.model, input.follower_sample)
+    };
     assign_points(vec![
         audience::suspicious(input.follower_sample, &labels),
         audience::mass_followers(input.follower_sample, &labels),

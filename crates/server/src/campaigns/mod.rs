@@ -6,6 +6,7 @@
 //! - [`terms`]: deal terms, bulk fee edits and the budget check (pure).
 //! - [`contract`]: contract text, hash and PDF (pure).
 //! - [`mail`]: the outbox job and deliverable reminders.
+//! - [`qualify_rule`]: the manager's qualification rule and qualifying the shortlist.
 //! - `service`: what the web pages and the API share (send contracts, moves…).
 //! - `pages`, `portal`, `api`: the HTTP faces.
 
@@ -15,6 +16,7 @@ pub mod contract;
 pub mod mail;
 mod pages;
 mod portal;
+pub mod qualify_rule;
 mod service;
 pub mod stage;
 pub mod terms;
@@ -22,6 +24,7 @@ pub mod terms;
 pub use api::CampaignsApiDoc;
 pub use mail::{deliver_outbox, queue_reminders, spawn_outbox_worker, Mailer};
 pub(crate) use service::{budget, campaign, current_brief};
+pub use qualify_rule::QualifyRuleApiDoc;
 
 use crate::AppState;
 use axum::http::header;
@@ -33,7 +36,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(pages::routes())
         .merge(portal::routes())
-        .nest("/api/v1/campaigns", api::routes())
+        .merge(qualify_rule::page_routes())
+        .nest(
+            "/api/v1/campaigns",
+            api::routes().merge(qualify_rule::api_routes()),
+        )
         .route(
             "/static/campaigns.js",
             get(|| {

@@ -123,7 +123,7 @@ struct Flash {
     stage: Option<String>,
 }
 
-fn back(path: &str, msg: &str) -> Response {
+pub(super) fn back(path: &str, msg: &str) -> Response {
     let q = serde_urlencoded::to_string([("msg", msg)]).unwrap_or_default();
     Redirect::to(&format!("{path}?{q}")).into_response()
 }
@@ -313,6 +313,7 @@ struct BoardPage {
     err: Option<String>,
     can_manage: bool,
     total: usize,
+    rule: super::qualify_rule::RuleBody,
 }
 
 async fn cards(st: &AppState, c: &Caller, k: &Campaign) -> Result<Vec<(Stage, Card)>, Response> {
@@ -398,6 +399,9 @@ async fn board(
         }
     }
     let budget = budget_view(&service::budget(&st, &c, &k).await.map_err(fail)?);
+    let rule = super::qualify_rule::rule_of(&st, &c, &k)
+        .await
+        .map_err(fail)?;
     Ok(render(BoardPage {
         l,
         window: format!("{} → {}", date_text(k.starts_at), date_text(k.ends_at)),
@@ -409,6 +413,7 @@ async fn board(
         err: f.err,
         can_manage: c.user.role.can_manage(),
         total,
+        rule,
     }))
 }
 
