@@ -69,6 +69,7 @@ pub fn routes() -> Router<AppState> {
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::campaigns::CampaignsApiDoc::openapi());
+    doc.merge(crate::track::openapi::TrackingApiDoc::openapi());
     Json(doc)
 }
 
