@@ -66,3 +66,9 @@ cargo run --quiet -- bench attribute --orders 2000 --clicks 20000 --json
 cargo run --quiet -- bench settle --creators 100 --lines 5000 --json
 cargo run --quiet -- bench review --captions 500 --json
 cargo run --quiet -- bench qualify --shortlist 4 --sample 50 --months 6 --creators 20 --json
+# The redirect bench compares with nginx when it is installed; it passes without it.
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  apt_install nginx || log "nginx unavailable: the redirect bench prints no nginx figures"
+fi
+cargo run --quiet -- bench redirect --seconds 0.5 --json
+cargo run --quiet -- bench ingest --orders 500 --json

@@ -35,6 +35,8 @@ pub enum CodeError {
     NoHandle(String),
     #[error("handle {0:?} has no letters or digits to build a code from")]
     EmptyHandle(String),
+    #[error("pattern {0:?} must contain {{RANDOM}}")]
+    NoRandom(String),
 }
 
 /// Upper-case letters and digits only: codes are typed at checkout, read
@@ -70,6 +72,46 @@ pub fn promo_code(
         .map(|n| format!("{base}{n}"))
         .find(|c| !taken.contains(c))
         .unwrap_or(base))
+}
+
+/// Letters and digits of single-use codes, without the look-alikes
+/// 0/O and 1/I/L: they are read off screens and typed by hand.
+const UNAMBIGUOUS: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+/// Random characters standing for `{RANDOM}` in a batch pattern.
+pub const RANDOM_LEN: usize = 6;
+/// The default pattern of single-use codes.
+pub const DEFAULT_BATCH_PATTERN: &str = "{HANDLE}{RANDOM}";
+
+/// `count` distinct single-use codes for `handle` from `pattern`, which
+/// must contain `{RANDOM}` (and may contain `{HANDLE}`); each is new to
+/// `taken` (compared case-insensitively), which they are added to. With a
+/// seeded `rng` the batch is reproducible.
+pub fn single_use_codes<R: Rng + ?Sized>(
+    rng: &mut R,
+    pattern: &str,
+    handle: &str,
+    count: usize,
+    taken: &mut HashSet<String>,
+) -> Result<Vec<String>, CodeError> {
+    if !pattern.contains("{RANDOM}") {
+        return Err(CodeError::NoRandom(pattern.to_string()));
+    }
+    let clean = sanitize(handle);
+    if pattern.contains("{HANDLE}") && clean.is_empty() {
+        return Err(CodeError::EmptyHandle(handle.to_string()));
+    }
+    let base = pattern.replace("{HANDLE}", &clean);
+    let mut out = Vec::with_capacity(count);
+    while out.len() < count {
+        let random: String = (0..RANDOM_LEN)
+            .map(|_| char::from(UNAMBIGUOUS[rng.gen_range(0..UNAMBIGUOUS.len())]))
+            .collect();
+        let code = sanitize(&base.replace("{RANDOM}", &random));
+        if taken.insert(code.to_uppercase()) {
+            out.push(code);
+        }
+    }
+    Ok(out)
 }
 
 /// Sites that publish codes they did not earn; an order referred from one
@@ -223,6 +265,39 @@ mod tests {
     fn promo_code_is_unique_case_insensitively() {
         let taken: HashSet<String> = ["maya15".to_string(), "MAYA152".to_string()].into();
         assert_eq!(promo_code("{HANDLE}15", "maya", &taken).unwrap(), "MAYA153");
+    }
+
+    #[test]
+    fn single_use_batches_are_seeded_unique_and_avoid_taken_codes() {
+        let mut taken: HashSet<String> = ["maya15".to_string()].into();
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let a = single_use_codes(&mut rng, "{HANDLE}{RANDOM}", "maya", 200, &mut taken).unwrap();
+        assert_eq!(a.len(), 200);
+        assert!(a
+            .iter()
+            .all(|c| c.starts_with("MAYA") && c.len() == 4 + RANDOM_LEN));
+        assert!(a
+            .iter()
+            .all(|c| !c[4..].contains(['0', 'O', '1', 'I', 'L'])));
+        let distinct: HashSet<&String> = a.iter().collect();
+        assert_eq!(distinct.len(), 200);
+        assert_eq!(taken.len(), 201);
+        let mut again: HashSet<String> = ["maya15".to_string()].into();
+        let b = single_use_codes(
+            &mut ChaCha8Rng::seed_from_u64(3),
+            "{HANDLE}{RANDOM}",
+            "maya",
+            200,
+            &mut again,
+        )
+        .unwrap();
+        assert_eq!(a, b);
+        assert!(matches!(
+            single_use_codes(&mut rng, "{HANDLE}15", "maya", 1, &mut taken),
+            Err(CodeError::NoRandom(_))
+        ));
+        let plain = single_use_codes(&mut rng, "SPRING-{RANDOM}", "", 2, &mut taken).unwrap();
+        assert!(plain.iter().all(|c| c.starts_with("SPRING")));
     }
 
     #[test]

@@ -120,6 +120,10 @@ pub struct PromoCode {
     pub campaign: String,
     pub valid_from: Option<DateTime<Utc>>,
     pub valid_to: Option<DateTime<Utc>>,
+    /// Redeemable once: only the first order (in processing order) that
+    /// uses it is credited through it; later ones are flagged `code_reused`
+    /// and go on to the next rules.
+    pub single_use: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -266,6 +270,8 @@ pub struct Attribution {
     pub self_referral: bool,
     /// The order id arrived more than once.
     pub duplicate_seen: bool,
+    /// It carried a single-use code that an earlier order had redeemed.
+    pub code_reused: bool,
     pub amount: Decimal,
     pub refunded: Decimal,
     pub net_amount: Decimal,
@@ -374,8 +380,8 @@ impl Touch<'_> {
 /// Read-only lookups built once per run.
 struct Index<'a> {
     model: Model,
-    /// Lower-cased code text → definitions in array order.
-    codes: HashMap<String, Vec<&'a PromoCode>>,
+    /// Lower-cased code text → definitions (with their input position) in array order.
+    codes: HashMap<String, Vec<(usize, &'a PromoCode)>>,
     /// `None`: the id is known but its link is not, so it has no creator.
     clicks: HashMap<&'a str, Option<Touch<'a>>>,
     /// (creator, customer key) pairs that make an order a self-referral.
@@ -388,12 +394,12 @@ fn window(days: u32) -> TimeDelta {
 
 impl<'a> Index<'a> {
     fn build(input: &'a Input) -> Index<'a> {
-        let mut codes: HashMap<String, Vec<&PromoCode>> = HashMap::new();
-        for code in &input.codes {
+        let mut codes: HashMap<String, Vec<(usize, &PromoCode)>> = HashMap::new();
+        for (i, code) in input.codes.iter().enumerate() {
             codes
                 .entry(code.code.to_lowercase())
                 .or_default()
-                .push(code);
+                .push((i, code));
         }
         let own_keys = input
             .creators
@@ -412,11 +418,26 @@ impl<'a> Index<'a> {
         self.clicks.get(click_id).copied().flatten()
     }
 
-    fn code_credit(&self, order: &Order) -> Option<&'a PromoCode> {
-        order.codes.iter().find_map(|text| {
-            let defs = self.codes.get(&text.to_lowercase())?;
-            defs.iter().copied().find(|d| code_valid_at(d, order.at))
-        })
+    /// The first code of the order valid at its time and not yet redeemed
+    /// if single-use; the flag tells whether a redeemed one was passed over.
+    fn code_credit(
+        &self,
+        order: &Order,
+        redeemed: &mut HashSet<usize>,
+    ) -> (Option<&'a PromoCode>, bool) {
+        let mut reused = false;
+        for text in &order.codes {
+            let Some(defs) = self.codes.get(&text.to_lowercase()) else {
+                continue;
+            };
+            for &(i, d) in defs.iter().filter(|(_, d)| code_valid_at(d, order.at)) {
+                if !d.single_use || redeemed.insert(i) {
+                    return (Some(d), reused);
+                }
+                reused = true;
+            }
+        }
+        (None, reused)
     }
 
     fn is_own(&self, creator: &str, key: Option<&str>) -> bool {
@@ -505,6 +526,8 @@ impl<'a> KeyState<'a> {
 
 struct History<'a> {
     keys: HashMap<&'a str, KeyState<'a>>,
+    /// Single-use code definitions already redeemed (by input position).
+    redeemed: HashSet<usize>,
 }
 
 impl<'a> History<'a> {
@@ -521,7 +544,10 @@ impl<'a> History<'a> {
                 .pending
                 .sort_by(|a, b| (a.0, a.1.click_id).cmp(&(b.0, b.1.click_id)));
         }
-        History { keys }
+        History {
+            keys,
+            redeemed: HashSet::new(),
+        }
     }
 }
 
@@ -531,7 +557,8 @@ impl<'a> Index<'a> {
     fn decide(&self, order: &'a Order, history: &mut History<'a>) -> Attribution {
         let key = order.customer_key.as_deref().filter(|k| !k.is_empty());
         let order_touch = order.click_id.as_deref().and_then(|id| self.touch(id));
-        let (rule, credits, self_referral) = if let Some(code) = self.code_credit(order) {
+        let (code, code_reused) = self.code_credit(order, &mut history.redeemed);
+        let (rule, credits, self_referral) = if let Some(code) = code {
             let credit = single_credit(&code.creator, &code.campaign, None);
             self.withhold_own(Rule::Code, credit, key)
         } else if let Some(t) = order_touch.filter(|t| t.qualifies(order.at)) {
@@ -553,6 +580,7 @@ impl<'a> Index<'a> {
             credits,
             self_referral,
             duplicate_seen: false,
+            code_reused,
             amount: order.amount,
             refunded: Decimal::ZERO,
             net_amount: order.amount,

@@ -9,6 +9,7 @@
 pub mod bots;
 pub mod codes;
 pub mod engine;
+pub mod geo;
 pub mod scenario;
 pub mod signing;
 pub mod simulate;

@@ -159,6 +159,9 @@ fn flags(a: &Attribution) -> Vec<&'static str> {
     if a.duplicate_seen {
         flags.push("duplicate_seen");
     }
+    if a.code_reused {
+        flags.push("code_reused");
+    }
     flags
 }
 
@@ -259,6 +262,9 @@ struct RawCode {
     valid_from: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "de_opt_time")]
     valid_to: Option<DateTime<Utc>>,
+    /// An extension of the shared format: redeemable once (default false).
+    #[serde(default)]
+    single_use: bool,
 }
 
 #[derive(Deserialize)]
@@ -341,6 +347,7 @@ impl RawScenario {
                 campaign: c.campaign,
                 valid_from: c.valid_from,
                 valid_to: c.valid_to,
+                single_use: c.single_use,
             }),
             clicks: convert(self.clicks, |c| engine::Click {
                 click_id: c.click_id,

@@ -354,6 +354,7 @@ fn input_for(policy: SimPolicy, world: &World) -> Input {
                 campaign: CAMPAIGN.into(),
                 valid_from: None,
                 valid_to: None,
+                single_use: false,
             })
             .collect(),
         clicks: world.clicks.clone(),
@@ -465,6 +466,7 @@ pub fn bench_input(orders: usize, clicks: usize, seed: u64) -> Input {
                 campaign: CAMPAIGN.into(),
                 valid_from: None,
                 valid_to: None,
+                single_use: false,
             })
             .collect(),
         clicks,

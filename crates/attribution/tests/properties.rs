@@ -56,6 +56,7 @@ fn base(window_days: u32, model: Model) -> Input {
                 campaign: "a".into(),
                 valid_from: Some(at(0)),
                 valid_to: Some(at(90 * DAY)),
+                single_use: false,
             })
             .collect(),
         ..Input::default()

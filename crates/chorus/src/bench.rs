@@ -23,6 +23,10 @@ pub enum BenchCmd {
     Review(ReviewBench),
     /// Qualify a 40-creator shortlist end to end, and creators per second at scale.
     Qualify(QualifyBench),
+    /// `/r/{code}` under 64 connections with click logging, beside nginx `return 302`.
+    Redirect(crate::bench_track::RedirectBench),
+    /// Signed, durable, idempotent order ingestion over HTTP on SQLite.
+    Ingest(crate::bench_track::IngestBench),
 }
 
 #[derive(Args)]
@@ -155,6 +159,8 @@ pub async fn run(_ctx: &Ctx, c: BenchCmd) -> anyhow::Result<ExitCode> {
         }
         BenchCmd::Review(a) => bench_review(a),
         BenchCmd::Qualify(a) => bench_qualify(a).await?,
+        BenchCmd::Redirect(a) => crate::bench_track::bench_redirect(a).await?,
+        BenchCmd::Ingest(a) => crate::bench_track::bench_ingest(a).await?,
         BenchCmd::Plan(a) => {
             let (chosen, secs) =
                 chorus_portfolio::bench::bench_plan(a.candidates, a.choose, a.seed);
@@ -255,7 +261,7 @@ async fn bench_import(a: ImportBench) -> anyhow::Result<Value> {
     }))
 }
 
-fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+pub(crate) fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
     let d = std::env::temp_dir().join(format!("chorus-bench-{}", std::process::id()));
     std::fs::create_dir_all(&d)?;
     Ok(d)

@@ -1,7 +1,9 @@
 //! `chorus`: the server and every command-line tool in one binary.
 
 mod bench;
+mod bench_track;
 mod cmd;
+mod loadgen;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -74,6 +74,7 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     doc.merge(crate::campaigns::CampaignsApiDoc::openapi());
     doc.merge(crate::portfolio::PortfolioApiDoc::openapi());
     doc.merge(crate::campaigns::QualifyRuleApiDoc::openapi());
+    doc.merge(crate::track::openapi::TrackingApiDoc::openapi());
     Json(doc)
 }
 

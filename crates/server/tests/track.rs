@@ -789,3 +789,479 @@ async fn the_performance_page_renders_charts() {
     s.shutdown().await;
     env.db.cleanup().await;
 }
+
+async fn campaign_with_maya(env: &Env) -> i64 {
+    let store = &env.db.store;
+    let k = store
+        .create_campaign(
+            env.org,
+            None,
+            &chorus_store::campaigns::NewCampaign {
+                name: "Spring".into(),
+                product: "Trail shoe".into(),
+                budget_minor: 2_000_000,
+                currency: "USD".into(),
+                starts_at: None,
+                ends_at: None,
+                attribution_window_days: 30,
+                default_brief: r#"{"key_message":"Grip"}"#.into(),
+                default_terms: r#"{"currency":"USD","base_fee":"800.00"}"#.into(),
+                contract_template: "Fee {{fee}}".into(),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .add_members(
+            env.org,
+            k.id,
+            &[chorus_core::AccountId(env.account)],
+            "{}",
+            chorus_store::campaigns::Actor::System,
+        )
+        .await
+        .unwrap();
+    k.id.0
+}
+
+#[tokio::test]
+async fn concurrent_signed_orders_are_group_committed_once_each() {
+    let env = Env::new().await;
+    let s = Server::start(env.db.store.clone(), &env.data_dir()).await;
+    let secret = webhook_secret(&s, &env.token).await;
+    let now = chrono::Utc::now().timestamp();
+    let mut posts = Vec::new();
+    for i in 0..60 {
+        // Every order twice, concurrently: one of the two creates it.
+        let body = order_body(&format!("g{}", i % 30), json!({"n": i}));
+        let url = s.url("/api/v1/orders");
+        let sig = signing::sign(secret.as_bytes(), now, &body);
+        posts.push(tokio::spawn(async move {
+            let r = api()
+                .post(url)
+                .header("Chorus-Org", "acme")
+                .header(signing::HEADER, sig)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let v: Value = r.json().await.unwrap();
+            (status, v)
+        }));
+    }
+    let mut results = Vec::new();
+    for p in posts {
+        results.push(p.await.unwrap());
+    }
+    let created = results.iter().filter(|(st, _)| *st == 201).count();
+    let again = results.iter().filter(|(st, _)| *st == 200).count();
+    assert_eq!((created, again), (30, 30), "{results:?}");
+    for (st, v) in &results {
+        if *st == 201 {
+            assert_eq!(v["rule"], "none");
+        }
+    }
+    assert_eq!(env.db.store.count_orders(env.org).await.unwrap(), 30);
+    assert!(env
+        .db
+        .store
+        .unattributed_order_ids(env.org)
+        .await
+        .unwrap()
+        .is_empty());
+    s.shutdown().await;
+    env.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn country_comes_from_the_ip_table_without_a_proxy_header() {
+    let env = Env::new().await;
+    let s = Server::start(env.db.store.clone(), &env.data_dir()).await;
+    let link = create_link(&s, &env.token, env.account).await;
+    let code = link["code"].as_str().unwrap();
+    let visit = |ip: &'static str| {
+        api()
+            .get(s.url(&format!("/r/{code}")))
+            .header("user-agent", BROWSER)
+            .header("x-forwarded-for", ip)
+            .send()
+    };
+    // The bundled table knows Apple's 17.0.0.0/8.
+    let r = visit("17.1.2.3").await.unwrap();
+    let bundled = cid_of(r.headers()["location"].to_str().unwrap());
+    let r = visit("198.51.100.7").await.unwrap();
+    let unknown = cid_of(r.headers()["location"].to_str().unwrap());
+    // A full table from a file replaces it.
+    let file = env.dir.path().join("ip.csv");
+    std::fs::write(&file, "start,end,country\n198.51.100.0,198.51.100.255,NL\n").unwrap();
+    s.state
+        .tracking
+        .set_ip_countries(chorus_server::track::load_ip_table(&file).unwrap());
+    let r = visit("198.51.100.7").await.unwrap();
+    let from_file = cid_of(r.headers()["location"].to_str().unwrap());
+    s.state.tracking.flush().await;
+    let country = |cid: String| {
+        let store = env.db.store.clone();
+        let org = env.org;
+        async move { store.click(org, &cid).await.unwrap().unwrap().country }
+    };
+    assert_eq!(country(bundled).await.as_deref(), Some("US"));
+    assert_eq!(country(unknown).await, None);
+    assert_eq!(country(from_file).await.as_deref(), Some("NL"));
+    std::fs::write(&file, "start,end,country\nnot-an-ip,1.0.0.1,NL\n").unwrap();
+    let e = chorus_server::track::load_ip_table(&file).unwrap_err();
+    assert!(e.to_string().contains("line 2: start"), "{e}");
+    s.shutdown().await;
+    env.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn promo_codes_import_and_single_use_batches() {
+    let env = Env::new().await;
+    let campaign = campaign_with_maya(&env).await;
+    let s = Server::start(env.db.store.clone(), &env.data_dir()).await;
+    let csv = "handle,code,valid_from,single_use\n\
+               @maya,MAYA15,2026-03-01,no\n\
+               nobody,NOPE10,,\n\
+               maya,maya15,,\n\
+               maya,SPRING20,yesterday,\n\
+               maya,,,\n\
+               maya,MAYAVIP,,yes\n";
+    let r = api()
+        .post(s.url(&format!(
+            "/api/v1/promo-codes/import?campaign_id={campaign}"
+        )))
+        .bearer_auth(&env.token)
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let summary: Value = r.json().await.unwrap();
+    assert_eq!(
+        (&summary["rows"], &summary["created"], &summary["failed"]),
+        (&json!(6), &json!(2), &json!(4)),
+        "{summary}"
+    );
+    let errors: Vec<(u64, String)> = summary["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_u64().unwrap(),
+                e["field"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            (3, "handle".into()),
+            (4, "code".into()),
+            (5, "valid_from".into()),
+            (6, "code".into())
+        ]
+    );
+
+    let batch = |seed: u64| {
+        api()
+            .post(s.url("/api/v1/promo-codes/batches"))
+            .bearer_auth(&env.token)
+            .json(&json!({"campaign_id": campaign, "count": 3, "seed": seed}))
+            .send()
+    };
+    let r = batch(42).await.unwrap();
+    assert_eq!(r.status(), 201);
+    let b: Value = r.json().await.unwrap();
+    let codes: Vec<String> = b["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(codes.len(), 3);
+    assert!(codes.iter().all(|c| c.starts_with("MAYA") && c.len() == 10));
+    assert!(b["codes"][0]["single_use"].as_bool().unwrap());
+    assert_eq!(b["seed"], 42);
+
+    // The first order with a single-use code is credited through it; the
+    // second is flagged and falls through to the other rules.
+    let secret = webhook_secret(&s, &env.token).await;
+    let now = chrono::Utc::now().timestamp();
+    let first = order_body("su-1", json!({"codes": [codes[0].to_lowercase()]}));
+    let r = signed_post(&s, "/api/v1/orders", &secret, now, &first, &first).await;
+    let ack: Value = r.json().await.unwrap();
+    assert_eq!(ack["rule"], "code");
+    let second = order_body(
+        "su-2",
+        json!({"codes": [codes[0].clone()], "at": "2026-03-21T10:00:00Z"}),
+    );
+    let r = signed_post(&s, "/api/v1/orders", &secret, now, &second, &second).await;
+    let ack: Value = r.json().await.unwrap();
+    assert_eq!(ack["rule"], "none", "{ack}");
+    let id = ack["id"].as_i64().unwrap();
+    let a = env
+        .db
+        .store
+        .attribution(env.org, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(a.code_reused && a.credits.is_empty());
+    // A re-run agrees with ingestion.
+    let rerun = chorus_server::track::rerun_attribution(&env.db.store, env.org, None, None)
+        .await
+        .unwrap();
+    assert_eq!((rerun.orders, rerun.changed), (2, 0));
+
+    s.shutdown().await;
+    env.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn leaked_codes_are_reported_with_their_evidence() {
+    let env = Env::new().await;
+    let s = Server::start(env.db.store.clone(), &env.data_dir()).await;
+    for (code, campaign) in [("MAYA15", 7), ("MAYALOYAL", 7)] {
+        let r = api()
+            .post(s.url("/api/v1/promo-codes"))
+            .bearer_auth(&env.token)
+            .json(&json!({"campaign_id": campaign, "account_id": env.account, "code": code}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let secret = webhook_secret(&s, &env.token).await;
+    let now = chrono::Utc::now().timestamp();
+    for i in 0..6 {
+        let referrer = if i < 4 {
+            "https://www.retailmenot.com/view/shop.example"
+        } else {
+            "https://www.instagram.com/"
+        };
+        let leaked = order_body(
+            &format!("L{i}"),
+            json!({"codes": ["maya15"], "referrer": referrer}),
+        );
+        signed_post(&s, "/api/v1/orders", &secret, now, &leaked, &leaked).await;
+        let loyal = order_body(&format!("Y{i}"), json!({"codes": ["MAYALOYAL"]}));
+        signed_post(&s, "/api/v1/orders", &secret, now, &loyal, &loyal).await;
+    }
+    let r: Value = api()
+        .get(s.url("/api/v1/reports/leaked-codes?campaign_id=7"))
+        .bearer_auth(&env.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["codes_checked"], 2, "{r}");
+    let leaked = r["leaked"].as_array().unwrap();
+    assert_eq!(leaked.len(), 1, "{r}");
+    let l = &leaked[0];
+    assert_eq!(
+        (
+            &l["code"],
+            &l["orders"],
+            &l["without_prior_click"],
+            &l["from_coupon_sites"]
+        ),
+        (&json!("MAYA15"), &json!(6), &json!(6), &json!(4))
+    );
+    assert_eq!(l["account_id"], env.account);
+    assert_eq!(l["coupon_sites"]["www.retailmenot.com"], 4);
+    s.shutdown().await;
+    env.db.cleanup().await;
+}
+
+/// Orders, clicks and identify events of a shop with many returning
+/// customers, stored in the given order of order ids.
+async fn seed_history(env: &Env, order_ids: &[u64]) {
+    let store = &env.db.store;
+    let link = store
+        .create_link(chorus_store::tracking::NewLink {
+            org_id: env.org,
+            campaign_id: 7,
+            account_id: env.account,
+            code: "hist01",
+            destination: "https://shop.example/",
+        })
+        .await
+        .unwrap();
+    let day = 86_400_000_000i64;
+    let t0 = 1_772_000_000_000_000i64;
+    let clicks: Vec<Click> = (0..300)
+        .map(|i| Click {
+            click_id: format!("k{i}"),
+            org_id: env.org.0,
+            link_id: link.id,
+            at: t0 + i * day / 10,
+            ip_hash: "h".into(),
+            user_agent: None,
+            referrer: None,
+            country: None,
+            bot: i % 13 == 0,
+            unique: true,
+        })
+        .collect();
+    store.insert_clicks(&clicks).await.unwrap();
+    for i in 0..100 {
+        store
+            .record_identify(
+                env.org,
+                &format!("c{i}"),
+                &format!("k{}", i * 3),
+                t0 + i * day / 10,
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .create_promo_code(chorus_store::tracking::NewPromoCode {
+            org_id: env.org,
+            campaign_id: 7,
+            account_id: env.account,
+            code: "HIST15",
+            valid_from: None,
+            valid_to: None,
+            single_use: false,
+        })
+        .await
+        .unwrap();
+    let owned: Vec<(
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Vec<String>,
+        i64,
+    )> = order_ids
+        .iter()
+        .map(|&i| {
+            (
+                format!("o{i}"),
+                format!("{}.{:02}", 10 + i % 90, i % 100),
+                Some(format!("c{}", i % 400)).filter(|_| i % 5 != 0),
+                Some(format!("k{}", i % 300)).filter(|_| i % 7 == 0),
+                if i % 11 == 0 {
+                    vec!["hist15".to_string()]
+                } else {
+                    Vec::new()
+                },
+                t0 + (i as i64) * day / 200,
+            )
+        })
+        .collect();
+    for chunk in owned.chunks(2_000) {
+        let batch: Vec<(OrgId, chorus_store::tracking::NewOrder<'_>)> = chunk
+            .iter()
+            .map(|(id, amount, key, cid, codes, at)| {
+                let minor = amount.replace('.', "").parse().unwrap();
+                (
+                    env.org,
+                    chorus_store::tracking::NewOrder {
+                        external_id: id,
+                        at: *at,
+                        amount,
+                        amount_minor: minor,
+                        currency: "USD",
+                        customer_key: key.as_deref(),
+                        click_id: cid.as_deref(),
+                        codes,
+                        referrer: None,
+                        source: "test",
+                        raw: "{}",
+                    },
+                )
+            })
+            .collect();
+        store.ingest_orders(&batch).await.unwrap();
+    }
+}
+
+/// Each order's verdict by order id: rule, flags, net amount and credits.
+async fn verdicts(env: &Env) -> std::collections::BTreeMap<String, String> {
+    let store = &env.db.store;
+    let orders = store.list_orders(env.org, None).await.unwrap();
+    let pks: Vec<i64> = orders.iter().map(|o| o.id).collect();
+    let rows = store.attributions_of(env.org, &pks).await.unwrap();
+    orders
+        .iter()
+        .map(|o| {
+            let a = &rows[&o.id];
+            let credits: Vec<String> = a
+                .credits
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}:{}:{:?}:{}/{}",
+                        c.campaign_id, c.account_id, c.click_id, c.share_num, c.share_den
+                    )
+                })
+                .collect();
+            (
+                o.external_id.clone(),
+                format!(
+                    "{} {} {} {} {:?}",
+                    a.rule, a.self_referral, a.code_reused, a.net_amount, credits
+                ),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn rerun_reads_in_pages_and_is_deterministic_and_idempotent() {
+    // More orders than one read page (10 000) and many write pages.
+    let n = 12_500u64;
+    let forward: Vec<u64> = (0..n).collect();
+    let a = Env::new().await;
+    seed_history(&a, &forward).await;
+    let first = chorus_server::track::rerun_attribution(&a.db.store, a.org, None, None)
+        .await
+        .unwrap();
+    assert_eq!((first.orders, first.changed), (n, n));
+    let again = chorus_server::track::rerun_attribution(&a.db.store, a.org, None, None)
+        .await
+        .unwrap();
+    assert_eq!((again.orders, again.changed), (n, 0), "idempotent");
+    let va = verdicts(&a).await;
+    let rules: std::collections::BTreeSet<&str> =
+        va.values().map(|v| v.split(' ').next().unwrap()).collect();
+    assert_eq!(
+        rules,
+        ["click", "code", "customer", "none"].into_iter().collect(),
+        "the history exercises every rule"
+    );
+
+    // The same history stored in another order gives the same verdicts.
+    let b = Env::new().await;
+    let backward: Vec<u64> = (0..n).rev().collect();
+    seed_history(&b, &backward).await;
+    chorus_server::track::rerun_attribution(&b.db.store, b.org, None, None)
+        .await
+        .unwrap();
+    assert_eq!(va, verdicts(&b).await, "deterministic");
+
+    // A verdict at ingestion equals the re-run's.
+    let sample: Vec<i64> =
+        a.db.store
+            .list_orders(a.org, None)
+            .await
+            .unwrap()
+            .iter()
+            .step_by(97)
+            .map(|o| o.id)
+            .collect();
+    chorus_server::track::attribute_orders(&a.db.store, a.org, &sample)
+        .await
+        .unwrap();
+    assert_eq!(va, verdicts(&a).await, "ingestion agrees with re-run");
+    a.db.cleanup().await;
+    b.db.cleanup().await;
+}

@@ -95,6 +95,8 @@ pub struct PromoCode {
     pub single_use: bool,
     pub used_count: i64,
     pub created_at: i64,
+    /// The single-use batch it was generated in, if any.
+    pub batch_id: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -106,6 +108,16 @@ pub struct NewPromoCode<'a> {
     pub valid_from: Option<i64>,
     pub valid_to: Option<i64>,
     pub single_use: bool,
+}
+
+/// A generated batch of single-use codes.
+#[derive(Debug, Clone)]
+pub struct NewCodeBatch<'a> {
+    pub org_id: OrgId,
+    pub campaign_id: i64,
+    pub pattern: &'a str,
+    pub per_creator: i64,
+    pub seed: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -193,6 +205,8 @@ pub struct AttributionRow {
     pub order_pk: i64,
     pub rule: String,
     pub self_referral: bool,
+    /// A single-use code it carried had already been redeemed.
+    pub code_reused: bool,
     pub net_amount: String,
     pub net_minor: i64,
     pub credits: Vec<CreditRow>,
@@ -249,7 +263,7 @@ fn link_from(r: &AnyRow) -> Result<Link> {
 }
 
 const CODE_COLS: &str = "id, org_id, campaign_id, account_id, code, valid_from, valid_to, \
-    single_use, used_count, created_at";
+    single_use, used_count, created_at, batch_id";
 
 fn code_from(r: &AnyRow) -> Result<PromoCode> {
     Ok(PromoCode {
@@ -263,6 +277,7 @@ fn code_from(r: &AnyRow) -> Result<PromoCode> {
         single_use: get::<i64>(r, "single_use")? != 0,
         used_count: get(r, "used_count")?,
         created_at: get(r, "created_at")?,
+        batch_id: get(r, "batch_id")?,
     })
 }
 
@@ -672,39 +687,221 @@ impl Store {
         rows.iter().map(code_from).collect()
     }
 
+    /// Orders of the organization that carried any of these codes
+    /// (compared as [`normalize_code`] does), in time order.
+    pub async fn orders_using_codes(&self, org: OrgId, codes: &[String]) -> Result<Vec<Order>> {
+        let mut norms: Vec<String> = codes.iter().map(|c| normalize_code(c)).collect();
+        norms.sort();
+        norms.dedup();
+        let cols = ORDER_COLS
+            .split(", ")
+            .map(|c| format!("o.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut out: Vec<Order> = Vec::new();
+        for chunk in norms.chunks(500) {
+            let sql = format!(
+                "SELECT DISTINCT {cols} FROM code_uses u JOIN orders o ON o.id = u.order_pk \
+                 WHERE u.org_id = $1 AND u.code_norm IN ({})",
+                placeholders_from(2, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(org.0);
+            for n in chunk {
+                q = q.bind(n);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push(order_from(&r)?);
+            }
+        }
+        out.sort_by_key(|o| (o.at, o.id));
+        out.dedup_by_key(|o| o.id);
+        Ok(out)
+    }
+
+    /// Store many codes in one transaction (an import or a generated batch);
+    /// with `batch`, a batch row (campaign, pattern, per creator, seed) is
+    /// created first and the codes point to it. Returns the stored codes.
+    pub async fn create_promo_codes(
+        &self,
+        codes: &[NewPromoCode<'_>],
+        batch: Option<NewCodeBatch<'_>>,
+    ) -> Result<Vec<PromoCode>> {
+        let now = now_us();
+        let mut tx = self.pool.begin().await?;
+        let batch_id: Option<i64> = match &batch {
+            Some(b) => {
+                let row = sqlx::query(
+                    "INSERT INTO promo_code_batches (org_id, campaign_id, pattern, per_creator, \
+                     seed, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(b.org_id.0)
+                .bind(b.campaign_id)
+                .bind(b.pattern)
+                .bind(b.per_creator)
+                .bind(b.seed)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                Some(get(&row, "id")?)
+            }
+            None => None,
+        };
+        let mut ids = Vec::with_capacity(codes.len());
+        for c in codes {
+            let row = sqlx::query(
+                "INSERT INTO promo_codes (org_id, campaign_id, account_id, code, code_norm, \
+                 valid_from, valid_to, single_use, created_at, batch_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(c.org_id.0)
+            .bind(c.campaign_id)
+            .bind(c.account_id)
+            .bind(c.code.trim())
+            .bind(normalize_code(c.code))
+            .bind(c.valid_from)
+            .bind(c.valid_to)
+            .bind(i64::from(c.single_use))
+            .bind(now)
+            .bind(batch_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            ids.push(get::<i64>(&row, "id")?);
+        }
+        tx.commit().await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT {CODE_COLS} FROM promo_codes WHERE id IN ({}) ORDER BY id",
+                placeholders_from(1, chunk.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push(code_from(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
     // ---- orders, refunds, identifies ----
 
     /// Store an order once per (organization, external id); a re-delivery
     /// only counts the delivery. Committed before it returns.
     pub async fn ingest_order(&self, org: OrgId, o: &NewOrder<'_>) -> Result<Ingested> {
-        let codes = serde_json::to_string(o.codes)
-            .map_err(|e| StoreError::Corrupt(format!("codes: {e}")))?;
-        let row = sqlx::query(
-            "INSERT INTO orders (org_id, external_id, at, amount, amount_minor, currency, \
-             customer_key, click_id, codes, referrer, source, raw, received_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-             ON CONFLICT (org_id, external_id) DO UPDATE SET deliveries = orders.deliveries + 1 \
-             RETURNING id, deliveries",
-        )
-        .bind(org.0)
-        .bind(o.external_id)
-        .bind(o.at)
-        .bind(o.amount)
-        .bind(o.amount_minor)
-        .bind(o.currency)
-        .bind(o.customer_key)
-        .bind(o.click_id)
-        .bind(codes)
-        .bind(o.referrer)
-        .bind(o.source)
-        .bind(o.raw)
-        .bind(now_us())
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(Ingested {
-            id: get(&row, "id")?,
-            created: get::<i64>(&row, "deliveries")? == 1,
-        })
+        let mut tx = self.pool.begin().await?;
+        let ing = upsert_order(&mut tx, org, o).await?;
+        tx.commit().await?;
+        Ok(ing)
+    }
+
+    /// Store many orders (of any organizations) in one transaction, durably
+    /// even on SQLite (`synchronous=FULL` for this commit): group commit,
+    /// one sync for the whole batch. Results are in input order; an order id
+    /// repeated within the batch is created once.
+    pub async fn ingest_orders(&self, orders: &[(OrgId, NewOrder<'_>)]) -> Result<Vec<Ingested>> {
+        let mut conn = self.pool.acquire().await?;
+        let sqlite = self.backend == crate::Backend::Sqlite;
+        if sqlite {
+            sqlx::query("PRAGMA synchronous=FULL")
+                .execute(&mut *conn)
+                .await?;
+        }
+        let res = async {
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            let mut out = Vec::with_capacity(orders.len());
+            for (org, o) in orders {
+                out.push(upsert_order(&mut tx, *org, o).await?);
+            }
+            tx.commit().await?;
+            Ok::<_, StoreError>(out)
+        }
+        .await;
+        if sqlite {
+            sqlx::query("PRAGMA synchronous=NORMAL")
+                .execute(&mut *conn)
+                .await?;
+        }
+        res
+    }
+
+    /// Orders of the organization by stored id (any order of ids).
+    pub async fn orders_by_ids(&self, org: OrgId, ids: &[i64]) -> Result<Vec<Order>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT {ORDER_COLS} FROM orders WHERE org_id = $1 AND id IN ({})",
+                placeholders_from(2, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(org.0);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push(order_from(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Orders of any of these customer keys.
+    pub async fn orders_of_customers(&self, org: OrgId, keys: &[String]) -> Result<Vec<Order>> {
+        let mut out = Vec::new();
+        for chunk in keys.chunks(500) {
+            let sql = format!(
+                "SELECT {ORDER_COLS} FROM orders WHERE org_id = $1 AND customer_key IN ({}) \
+                 ORDER BY at, id",
+                placeholders_from(2, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(org.0);
+            for k in chunk {
+                q = q.bind(k);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push(order_from(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Identify events of any of these customer keys.
+    pub async fn identifies_of(&self, org: OrgId, keys: &[String]) -> Result<Vec<Identify>> {
+        let mut out = Vec::new();
+        for chunk in keys.chunks(500) {
+            let sql = format!(
+                "SELECT customer_key, click_id, at FROM identifies WHERE org_id = $1 \
+                 AND customer_key IN ({}) ORDER BY id",
+                placeholders_from(2, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(org.0);
+            for k in chunk {
+                q = q.bind(k);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push(Identify {
+                    customer_key: get(&r, "customer_key")?,
+                    click_id: get(&r, "click_id")?,
+                    at: get(&r, "at")?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// One page of the organization's orders in id order, after `after_id`:
+    /// re-attribution reads a large history this way, never all at once.
+    pub async fn orders_page(&self, org: OrgId, after_id: i64, limit: i64) -> Result<Vec<Order>> {
+        let sql = format!(
+            "SELECT {ORDER_COLS} FROM orders WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(org.0)
+            .bind(after_id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(order_from).collect()
     }
 
     pub async fn order(&self, org: OrgId, id: i64) -> Result<Option<Order>> {
@@ -919,10 +1116,11 @@ impl Store {
                 .await?;
             sqlx::query(
                 "INSERT INTO attributions (order_pk, org_id, rule, self_referral, net_amount, \
-                 net_minor, computed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 net_minor, computed_at, code_reused) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
                  ON CONFLICT (order_pk) DO UPDATE SET rule = excluded.rule, \
                  self_referral = excluded.self_referral, net_amount = excluded.net_amount, \
-                 net_minor = excluded.net_minor, computed_at = excluded.computed_at",
+                 net_minor = excluded.net_minor, computed_at = excluded.computed_at, \
+                 code_reused = excluded.code_reused",
             )
             .bind(a.order_pk)
             .bind(org.0)
@@ -931,6 +1129,7 @@ impl Store {
             .bind(&a.net_amount)
             .bind(a.net_minor)
             .bind(now)
+            .bind(i64::from(a.code_reused))
             .execute(&mut *tx)
             .await?;
             for c in &a.credits {
@@ -955,8 +1154,8 @@ impl Store {
 
     pub async fn attribution(&self, org: OrgId, order_pk: i64) -> Result<Option<AttributionRow>> {
         let Some(row) = sqlx::query(
-            "SELECT order_pk, rule, self_referral, net_amount, net_minor FROM attributions \
-             WHERE order_pk = $1 AND org_id = $2",
+            "SELECT order_pk, rule, self_referral, net_amount, net_minor, code_reused \
+             FROM attributions WHERE order_pk = $1 AND org_id = $2",
         )
         .bind(order_pk)
         .bind(org.0)
@@ -988,10 +1187,104 @@ impl Store {
             order_pk: get(&row, "order_pk")?,
             rule: get(&row, "rule")?,
             self_referral: get::<i64>(&row, "self_referral")? != 0,
+            code_reused: get::<i64>(&row, "code_reused")? != 0,
             net_amount: get(&row, "net_amount")?,
             net_minor: get(&row, "net_minor")?,
             credits,
         }))
+    }
+
+    /// Stored verdicts of these orders, keyed by order id (bulk: 500 per query).
+    pub async fn attributions_of(
+        &self,
+        org: OrgId,
+        order_pks: &[i64],
+    ) -> Result<std::collections::HashMap<i64, AttributionRow>> {
+        let mut out = std::collections::HashMap::with_capacity(order_pks.len());
+        for chunk in order_pks.chunks(500) {
+            let ph = placeholders_from(2, chunk.len());
+            let sql = format!(
+                "SELECT order_pk, rule, self_referral, net_amount, net_minor, code_reused \
+                 FROM attributions WHERE org_id = $1 AND order_pk IN ({ph})"
+            );
+            let mut q = sqlx::query(&sql).bind(org.0);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                let pk: i64 = get(&r, "order_pk")?;
+                out.insert(
+                    pk,
+                    AttributionRow {
+                        order_pk: pk,
+                        rule: get(&r, "rule")?,
+                        self_referral: get::<i64>(&r, "self_referral")? != 0,
+                        code_reused: get::<i64>(&r, "code_reused")? != 0,
+                        net_amount: get(&r, "net_amount")?,
+                        net_minor: get(&r, "net_minor")?,
+                        credits: Vec::new(),
+                    },
+                );
+            }
+            let sql = format!(
+                "SELECT order_pk, campaign_id, account_id, click_id, share_num, share_den \
+                 FROM attribution_credits WHERE org_id = $1 AND order_pk IN ({ph}) \
+                 ORDER BY order_pk, account_id, campaign_id"
+            );
+            let mut q = sqlx::query(&sql).bind(org.0);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                let pk: i64 = get(&r, "order_pk")?;
+                if let Some(a) = out.get_mut(&pk) {
+                    a.credits.push(CreditRow {
+                        campaign_id: get(&r, "campaign_id")?,
+                        account_id: get(&r, "account_id")?,
+                        click_id: get(&r, "click_id")?,
+                        share_num: get(&r, "share_num")?,
+                        share_den: get(&r, "share_den")?,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Orders credited by the code rule, with the credited campaign and
+    /// account, optionally of one campaign only: the orders whose codes the
+    /// leaked-code report examines.
+    pub async fn code_credited_orders(
+        &self,
+        org: OrgId,
+        campaign: Option<i64>,
+    ) -> Result<Vec<(Order, i64, i64)>> {
+        let cols = ORDER_COLS
+            .split(", ")
+            .map(|c| format!("o.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {cols}, k.campaign_id AS credit_campaign, k.account_id AS credit_account \
+             FROM orders o JOIN attributions a ON a.order_pk = o.id \
+             JOIN attribution_credits k ON k.order_pk = o.id \
+             WHERE o.org_id = $1 AND a.rule = 'code' AND ($2 = 0 OR k.campaign_id = $2) \
+             ORDER BY o.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(org.0)
+            .bind(campaign.unwrap_or(0))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    order_from(r)?,
+                    get(r, "credit_campaign")?,
+                    get(r, "credit_account")?,
+                ))
+            })
+            .collect()
     }
 
     /// Orders of the organization that have no stored verdict yet (e.g. the
@@ -1078,4 +1371,64 @@ impl Store {
             })
             .collect()
     }
+}
+
+fn placeholders_from(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn upsert_order(
+    conn: &mut sqlx::AnyConnection,
+    org: OrgId,
+    o: &NewOrder<'_>,
+) -> Result<Ingested> {
+    let codes =
+        serde_json::to_string(o.codes).map_err(|e| StoreError::Corrupt(format!("codes: {e}")))?;
+    let row = sqlx::query(
+        "INSERT INTO orders (org_id, external_id, at, amount, amount_minor, currency, \
+         customer_key, click_id, codes, referrer, source, raw, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (org_id, external_id) DO UPDATE SET deliveries = orders.deliveries + 1 \
+         RETURNING id, deliveries",
+    )
+    .bind(org.0)
+    .bind(o.external_id)
+    .bind(o.at)
+    .bind(o.amount)
+    .bind(o.amount_minor)
+    .bind(o.currency)
+    .bind(o.customer_key)
+    .bind(o.click_id)
+    .bind(codes)
+    .bind(o.referrer)
+    .bind(o.source)
+    .bind(o.raw)
+    .bind(now_us())
+    .fetch_one(&mut *conn)
+    .await?;
+    let ing = Ingested {
+        id: get(&row, "id")?,
+        created: get::<i64>(&row, "deliveries")? == 1,
+    };
+    if ing.created && !o.codes.is_empty() {
+        let mut norms: Vec<String> = o.codes.iter().map(|c| normalize_code(c)).collect();
+        norms.sort();
+        norms.dedup();
+        norms.retain(|c| !c.is_empty());
+        for n in &norms {
+            sqlx::query(
+                "INSERT INTO code_uses (org_id, code_norm, order_pk) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(org.0)
+            .bind(n)
+            .bind(ing.id)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(ing)
 }

@@ -263,6 +263,7 @@ async fn attributions_replace_and_report(store: &Store) {
         order_pk: o.id,
         rule: "click".into(),
         self_referral: false,
+        code_reused: false,
         net_amount: "80.00".into(),
         net_minor: 8000,
         credits: vec![CreditRow {

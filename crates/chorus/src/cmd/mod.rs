@@ -41,6 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(ImportCmd::Refunds(a)) => {
             rt.block_on(tracking::import_orders(&ctx, a, true))
         }
+        Command::Import(ImportCmd::Codes(a)) => rt.block_on(tracking::import_codes(&ctx, a)),
         Command::Attribute(engines::AttributeCmd::Rerun(a)) => {
             rt.block_on(tracking::rerun(&ctx, a))
         }
@@ -398,6 +399,9 @@ pub enum ImportCmd {
     Orders(tracking::ImportOrdersArgs),
     /// Refunds from CSV (refund_id, order_id, at, amount).
     Refunds(tracking::ImportOrdersArgs),
+    /// Promo codes of a campaign from CSV (handle or member, code, optional
+    /// platform, valid_from, valid_to, single_use).
+    Codes(tracking::ImportCodesArgs),
 }
 
 #[derive(Args)]

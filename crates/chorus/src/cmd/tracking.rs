@@ -48,6 +48,44 @@ pub async fn import_orders(
 }
 
 #[derive(Args)]
+pub struct ImportCodesArgs {
+    pub file: PathBuf,
+    #[arg(long)]
+    pub org: String,
+    /// The campaign whose members the codes belong to.
+    #[arg(long)]
+    pub campaign: i64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn import_codes(ctx: &Ctx, a: ImportCodesArgs) -> anyhow::Result<ExitCode> {
+    let store = ctx.open().await?;
+    let org = org_id(&store, &a.org).await?;
+    let f =
+        std::fs::File::open(&a.file).with_context(|| format!("opening {}", a.file.display()))?;
+    let s = chorus_server::track::codes::import_codes_csv(&store, org, a.campaign, f)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+    } else {
+        for e in &s.errors {
+            eprintln!("{}:{}: {}: {}", a.file.display(), e.line, e.field, e.reason);
+        }
+        println!(
+            "{} rows: {} codes stored, {} rejected",
+            s.rows, s.created, s.failed
+        );
+    }
+    Ok(if s.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[derive(Args)]
 pub struct RerunArgs {
     #[arg(long)]
     pub org: String,

@@ -104,6 +104,7 @@ async fn build_input(store: &Store, org: OrgId, f: &Facts) -> anyhow::Result<Inp
                 campaign: c.campaign_id.to_string(),
                 valid_from: c.valid_from.map(t),
                 valid_to: c.valid_to.map(t),
+                single_use: c.single_use,
             })
             .collect(),
         clicks: f
@@ -148,10 +149,11 @@ fn minor(amount: Decimal, currency: &str) -> i64 {
 }
 
 fn to_row(a: &engine::Attribution, order_pk: i64) -> AttributionRow {
-    AttributionRow {
+    let mut row = AttributionRow {
         order_pk,
         rule: a.rule.as_str().to_string(),
         self_referral: a.self_referral,
+        code_reused: a.code_reused,
         net_amount: a.net_amount.to_string(),
         net_minor: minor(a.net_amount, &a.currency),
         credits: a
@@ -165,59 +167,118 @@ fn to_row(a: &engine::Attribution, order_pk: i64) -> AttributionRow {
                 share_den: i64::from(c.share.denominator()),
             })
             .collect(),
-    }
+    };
+    // Stored credits come back in this order; keep it so re-runs compare equal.
+    row.credits.sort_by_key(|c| (c.account_id, c.campaign_id));
+    row
 }
 
-/// Attribute one stored order from the data it depends on (its codes, its
-/// click, its customer's identify events and earlier orders) and store the
-/// verdict. Deterministic: the same data gives the same verdict as a re-run.
+/// Attribute one stored order and store the verdict.
 pub async fn attribute_order(
     store: &Store,
     org: OrgId,
     order_pk: i64,
 ) -> anyhow::Result<AttributionRow> {
-    let order = store
-        .order(org, order_pk)
+    attribute_orders(store, org, &[order_pk])
         .await?
-        .ok_or_else(|| anyhow::anyhow!("order {order_pk} not found"))?;
-    let mut orders = vec![order.clone()];
-    let mut identifies = Vec::new();
-    if let Some(key) = order.customer_key.as_deref().filter(|k| !k.is_empty()) {
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("order {order_pk} not found"))
+}
+
+/// Attribute stored orders from the data they depend on (their codes, their
+/// clicks, their customers' identify events and earlier orders) and store
+/// the verdicts in one transaction. Deterministic: the same data gives the
+/// same verdicts as a re-run, whether an order is attributed alone or in a
+/// batch (each verdict depends only on its own customer's history).
+pub async fn attribute_orders(
+    store: &Store,
+    org: OrgId,
+    order_pks: &[i64],
+) -> anyhow::Result<Vec<AttributionRow>> {
+    let batch = store.orders_by_ids(org, order_pks).await?;
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<String> = batch
+        .iter()
+        .filter_map(|o| o.customer_key.clone())
+        .filter(|k| !k.is_empty())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut orders = batch.clone();
+    let in_batch: BTreeSet<i64> = batch.iter().map(|o| o.id).collect();
+    orders.extend(
+        store
+            .orders_of_customers(org, &keys)
+            .await?
+            .into_iter()
+            .filter(|o| !in_batch.contains(&o.id)),
+    );
+    let codes: Vec<String> = batch
+        .iter()
+        .flat_map(|o| o.codes.iter().cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut code_defs = Vec::new();
+    for chunk in codes.chunks(100) {
+        code_defs.extend(store.promo_codes_matching(org, chunk).await?);
+    }
+    code_defs.sort_by_key(|c| c.id);
+    code_defs.dedup_by_key(|c| c.id);
+    // Whether a single-use code was redeemed before depends on every order
+    // that carried it.
+    let single: Vec<String> = code_defs
+        .iter()
+        .filter(|c| c.single_use)
+        .map(|c| c.code.clone())
+        .collect();
+    if !single.is_empty() {
+        let known: BTreeSet<i64> = orders.iter().map(|o| o.id).collect();
         orders.extend(
             store
-                .orders_of_customer(org, key)
+                .orders_using_codes(org, &single)
                 .await?
                 .into_iter()
-                .filter(|o| o.id != order.id),
+                .filter(|o| !known.contains(&o.id)),
         );
-        identifies = store.identifies(org, Some(key)).await?;
     }
+    let identifies = store.identifies_of(org, &keys).await?;
     let mut click_ids: BTreeSet<String> =
         orders.iter().filter_map(|o| o.click_id.clone()).collect();
     click_ids.extend(identifies.iter().map(|i| i.click_id.clone()));
     let click_ids: Vec<String> = click_ids.into_iter().collect();
+    let pks: Vec<i64> = batch.iter().map(|o| o.id).collect();
     let facts = Facts {
         clicks: store.click_facts(org, &click_ids).await?,
-        codes: store.promo_codes_matching(org, &order.codes).await?,
-        refunds: store.refunds_of(org, Some(&[order.id])).await?,
+        codes: code_defs,
+        refunds: store.refunds_of(org, Some(&pks)).await?,
         identifies,
         orders,
     };
     let input = build_input(store, org, &facts).await?;
     let outcome = engine::attribute(&input);
-    let a = outcome
+    let verdicts: HashMap<&str, &engine::Attribution> = outcome
         .attributions
         .iter()
-        .find(|a| a.order_id == order.external_id)
-        .ok_or_else(|| {
-            anyhow::anyhow!("engine returned no verdict for order {}", order.external_id)
+        .map(|a| (a.order_id.as_str(), a))
+        .collect();
+    let mut rows = Vec::with_capacity(batch.len());
+    for o in &batch {
+        let a = verdicts.get(o.external_id.as_str()).ok_or_else(|| {
+            anyhow::anyhow!("engine returned no verdict for order {}", o.external_id)
         })?;
-    let row = to_row(a, order.id);
-    store
-        .save_attributions(org, std::slice::from_ref(&row))
-        .await?;
-    Ok(row)
+        rows.push(to_row(a, o.id));
+    }
+    store.save_attributions(org, &rows).await?;
+    Ok(rows)
 }
+
+/// Orders read per query by a re-run.
+const READ_PAGE: i64 = 10_000;
+/// Verdicts compared and written per transaction by a re-run.
+const WRITE_PAGE: usize = 1_000;
 
 /// What a re-run changed.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -235,16 +296,30 @@ pub async fn rerun_attribution(
     campaign: Option<i64>,
     since: Option<DateTime<Utc>>,
 ) -> anyhow::Result<RerunSummary> {
-    let orders = store.list_orders(org, None).await?;
+    // Every order (the customer rule reads history), read in pages; of the
+    // clicks only those an order or identify event names, in chunks.
+    let mut orders = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.orders_page(org, after, READ_PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        orders.extend(page);
+    }
+    let identifies = store.identifies(org, None).await?;
+    let mut wanted: BTreeSet<String> = orders.iter().filter_map(|o| o.click_id.clone()).collect();
+    wanted.extend(identifies.iter().map(|i| i.click_id.clone()));
+    let wanted: Vec<String> = wanted.into_iter().collect();
     let facts = Facts {
-        clicks: store.all_click_facts(org).await?,
+        clicks: store.click_facts(org, &wanted).await?,
         codes: store.list_promo_codes(org).await?,
-        identifies: store.identifies(org, None).await?,
         refunds: store.refunds_of(org, None).await?,
+        identifies,
         orders,
     };
     let input = build_input(store, org, &facts).await?;
     let outcome = engine::attribute(&input);
+    drop(input);
     let pk: HashMap<&str, i64> = facts
         .orders
         .iter()
@@ -252,33 +327,33 @@ pub async fn rerun_attribution(
         .collect();
     let since_us = since.map(|s| s.timestamp_micros());
     let mut summary = RerunSummary::default();
-    let mut batch = Vec::new();
-    for a in &outcome.attributions {
-        if since_us.is_some_and(|s| a.at.timestamp_micros() < s) {
-            continue;
-        }
-        let Some(&order_pk) = pk.get(a.order_id.as_str()) else {
-            continue;
-        };
-        let row = to_row(a, order_pk);
-        let old = store.attribution(org, order_pk).await?;
-        if let Some(c) = campaign {
-            let touches = |r: &AttributionRow| r.credits.iter().any(|k| k.campaign_id == c);
-            if !touches(&row) && !old.as_ref().is_some_and(touches) {
-                continue;
+    let selected: Vec<(i64, &engine::Attribution)> = outcome
+        .attributions
+        .iter()
+        .filter(|a| !since_us.is_some_and(|s| a.at.timestamp_micros() < s))
+        .filter_map(|a| pk.get(a.order_id.as_str()).map(|&p| (p, a)))
+        .collect();
+    for page in selected.chunks(WRITE_PAGE) {
+        let pks: Vec<i64> = page.iter().map(|(p, _)| *p).collect();
+        let old = store.attributions_of(org, &pks).await?;
+        let mut changed = Vec::new();
+        for (order_pk, a) in page {
+            let row = to_row(a, *order_pk);
+            let before = old.get(order_pk);
+            if let Some(c) = campaign {
+                let touches = |r: &AttributionRow| r.credits.iter().any(|k| k.campaign_id == c);
+                if !touches(&row) && !before.is_some_and(touches) {
+                    continue;
+                }
+            }
+            summary.orders += 1;
+            if before != Some(&row) {
+                changed.push(row);
             }
         }
-        summary.orders += 1;
-        if old.as_ref() != Some(&row) {
-            summary.changed += 1;
-            batch.push(row);
-        }
-        if batch.len() >= 1000 {
-            store.save_attributions(org, &batch).await?;
-            batch.clear();
-        }
+        summary.changed += changed.len() as u64;
+        store.save_attributions(org, &changed).await?;
     }
-    store.save_attributions(org, &batch).await?;
     Ok(summary)
 }
 

@@ -49,6 +49,10 @@
 pub mod admin;
 pub mod attribute;
 pub mod clicklog;
+pub mod codes;
+pub mod commit;
+pub mod leaks;
+pub mod openapi;
 pub mod orders;
 pub mod redirect;
 pub mod report;
@@ -57,6 +61,7 @@ pub mod snippet;
 use crate::AppState;
 use axum::routing::{get, post};
 use axum::Router;
+use chorus_attribution::geo::IpCountryTable;
 use chorus_store::tracking::Click;
 use chorus_store::Store;
 use redirect::{CachedLink, Dedup};
@@ -67,8 +72,26 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
-pub use attribute::rerun_attribution;
+pub use attribute::{attribute_orders, rerun_attribution};
 pub use orders::{import_orders_csv, import_refunds_csv};
+
+/// Names a full IP-range → country table (`start,end,country` CSV) to use
+/// instead of the bundled one.
+pub const IP_COUNTRY_FILE_ENV: &str = "CHORUS_IP_COUNTRY_FILE";
+
+/// The table `CHORUS_IP_COUNTRY_FILE` names, or `None` when it is unset.
+pub fn ip_table_from_env() -> anyhow::Result<Option<IpCountryTable>> {
+    let Some(path) = std::env::var_os(IP_COUNTRY_FILE_ENV) else {
+        return Ok(None);
+    };
+    load_ip_table(Path::new(&path)).map(Some)
+}
+
+pub fn load_ip_table(path: &Path) -> anyhow::Result<IpCountryTable> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+    IpCountryTable::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
 
 /// How often links changed by other instances are picked up.
 const REFRESH: Duration = Duration::from_secs(3);
@@ -79,13 +102,19 @@ pub struct TrackingState {
     links: RwLock<HashMap<String, Arc<CachedLink>>>,
     links_seen_us: AtomicI64,
     ip_key: RwLock<Vec<u8>>,
+    /// The current day (days since the epoch) and its IP-hash salt.
+    salt: RwLock<(i64, [u8; 32])>,
     log: OnceLock<mpsc::Sender<clicklog::Msg>>,
+    /// The group commit of orders, started on first use.
+    orders: OnceLock<mpsc::Sender<commit::Job>>,
     /// Set only when no log was started (tests, tools): clicks go straight
     /// to the store from a spawned task.
     fallback_store: OnceLock<Store>,
     pub(crate) dedup: Mutex<Dedup>,
     /// Signatures accepted recently, with their expiry (unix seconds).
     pub(crate) seen_signatures: Mutex<HashMap<String, i64>>,
+    /// Country by IP range, for clicks that arrive without a proxy's country header.
+    ip_countries: RwLock<Arc<IpCountryTable>>,
 }
 
 impl Default for TrackingState {
@@ -100,10 +129,13 @@ impl TrackingState {
             links: RwLock::new(HashMap::new()),
             links_seen_us: AtomicI64::new(i64::MIN),
             ip_key: RwLock::new(crate::auth::random_secret().into_bytes()),
+            salt: RwLock::new((i64::MIN, [0; 32])),
             log: OnceLock::new(),
+            orders: OnceLock::new(),
             fallback_store: OnceLock::new(),
             dedup: Mutex::new(Dedup::default()),
             seen_signatures: Mutex::new(HashMap::new()),
+            ip_countries: RwLock::new(Arc::new(IpCountryTable::bundled())),
         }
     }
 
@@ -111,8 +143,40 @@ impl TrackingState {
         self.links.read().ok()?.get(code).cloned()
     }
 
+    pub(crate) fn ip_countries(&self) -> Arc<IpCountryTable> {
+        self.ip_countries
+            .read()
+            .map(|t| t.clone())
+            .unwrap_or_default()
+    }
+
+    /// Replace the IP-range table (the bundled one is used until then).
+    pub fn set_ip_countries(&self, table: IpCountryTable) {
+        if let Ok(mut t) = self.ip_countries.write() {
+            *t = Arc::new(table);
+        }
+    }
+
     pub(crate) fn ip_key(&self) -> Vec<u8> {
         self.ip_key.read().map(|k| k.clone()).unwrap_or_default()
+    }
+
+    /// The IP-hash salt of `day` (days since the epoch), derived once a day.
+    pub(crate) fn salt_of_day(&self, day: i64) -> [u8; 32] {
+        if let Ok(s) = self.salt.read() {
+            if s.0 == day {
+                return s.1;
+            }
+        }
+        let date = chrono::DateTime::from_timestamp(day * 86_400, 0)
+            .unwrap_or_default()
+            .format("%Y-%m-%d")
+            .to_string();
+        let salt = redirect::day_salt(&self.ip_key(), &date);
+        if let Ok(mut s) = self.salt.write() {
+            *s = (day, salt);
+        }
+        salt
     }
 
     /// Put links (new, changed or disabled) into the cache.
@@ -160,6 +224,24 @@ impl TrackingState {
         }
     }
 
+    /// Queue a valid order for the group commit; the answer comes after the
+    /// durable commit (and the attribution) of its group.
+    pub(crate) async fn commit_order(
+        &self,
+        store: &Store,
+        org: chorus_core::OrgId,
+        order: orders::ValidOrder,
+    ) -> oneshot::Receiver<Result<orders::Ack, orders::IngestError>> {
+        let (done, wait) = oneshot::channel();
+        let tx = self.orders.get_or_init(|| commit::spawn(store.clone()));
+        if let Err(mpsc::error::SendError(job)) = tx.send(commit::Job { org, order, done }).await {
+            let _ = job.done.send(Err(orders::IngestError::Failed(
+                "the commit queue stopped".into(),
+            )));
+        }
+        wait
+    }
+
     /// Wait until every click enqueued so far is durable and applied.
     pub async fn flush(&self) {
         if let Some(tx) = self.log.get() {
@@ -182,6 +264,13 @@ pub async fn start(state: &AppState, data_dir: &Path) -> anyhow::Result<()> {
         .await?;
     if let Ok(mut k) = t.ip_key.write() {
         *k = key.into_bytes();
+    }
+    if let Ok(mut s) = t.salt.write() {
+        s.0 = i64::MIN;
+    }
+    if let Some(table) = ip_table_from_env()? {
+        tracing::info!(ranges = table.len(), "IP-range country table loaded");
+        t.set_ip_countries(table);
     }
     t.refresh_links(&state.store).await?;
     let path = clicklog::log_path(data_dir);
@@ -249,6 +338,17 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/promo-codes",
             get(admin::list_codes).post(admin::create_code),
         )
+        .route("/api/v1/promo-codes/import", post(codes::import_api))
+        .route("/api/v1/promo-codes/batches", post(codes::batch_api))
+        .route("/campaigns/{id}/tracking", get(codes::page))
+        .route(
+            "/campaigns/{id}/tracking/codes/import",
+            post(codes::import_form),
+        )
+        .route(
+            "/campaigns/{id}/tracking/codes/batch",
+            post(codes::batch_form),
+        )
         .route(
             "/api/v1/attribution/settings",
             get(admin::get_settings).put(admin::put_settings),
@@ -259,5 +359,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/attribution/rerun", post(admin::rerun))
         .route("/api/v1/reports/performance", get(report::api))
+        .route("/api/v1/reports/leaked-codes", get(report::leaked_api))
         .route("/performance", get(report::page))
 }

@@ -101,14 +101,43 @@ fn non_empty(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// Validate, store (committed) and attribute one order.
-pub async fn store_order(
-    store: &Store,
-    org: OrgId,
-    o: &OrderIn,
-    source: &str,
-    raw: &str,
-) -> Result<Ack, IngestError> {
+/// An order that passed validation, owned so it can wait in the commit queue.
+#[derive(Debug, Clone)]
+pub struct ValidOrder {
+    pub external_id: String,
+    at: i64,
+    amount: String,
+    amount_minor: i64,
+    currency: String,
+    customer_key: Option<String>,
+    click_id: Option<String>,
+    codes: Vec<String>,
+    referrer: Option<String>,
+    source: String,
+    raw: String,
+}
+
+impl ValidOrder {
+    pub fn as_new(&self) -> NewOrder<'_> {
+        NewOrder {
+            external_id: &self.external_id,
+            at: self.at,
+            amount: &self.amount,
+            amount_minor: self.amount_minor,
+            currency: &self.currency,
+            customer_key: self.customer_key.as_deref(),
+            click_id: self.click_id.as_deref(),
+            codes: &self.codes,
+            referrer: self.referrer.as_deref(),
+            source: &self.source,
+            raw: &self.raw,
+        }
+    }
+}
+
+/// Check an order and bring it to stored form (times in microseconds,
+/// amounts exact with their minor units).
+pub fn validate_order(o: &OrderIn, source: &str, raw: &str) -> Result<ValidOrder, IngestError> {
     let id = o.order_id.trim();
     if id.is_empty() || id.len() > 200 {
         return Err(IngestError::field(
@@ -127,34 +156,74 @@ pub async fn store_order(
         .filter(|c| !c.is_empty())
         .take(50)
         .collect();
-    let new = NewOrder {
-        external_id: id,
+    let owned = |s: Option<&str>| non_empty(s).map(str::to_string);
+    Ok(ValidOrder {
+        external_id: id.to_string(),
         at,
-        amount: &amount,
+        amount,
         amount_minor: minor,
-        currency: currency.code(),
-        customer_key: non_empty(o.customer_key.as_deref()),
-        click_id: non_empty(o.click_id.as_deref()),
-        codes: &codes,
-        referrer: non_empty(o.referrer.as_deref()),
-        source,
-        raw,
-    };
-    let ing = store.ingest_order(org, &new).await?;
+        currency: currency.code().to_string(),
+        customer_key: owned(o.customer_key.as_deref()),
+        click_id: owned(o.click_id.as_deref()),
+        codes,
+        referrer: owned(o.referrer.as_deref()),
+        source: source.to_string(),
+        raw: raw.to_string(),
+    })
+}
+
+/// Validate, store (committed) and attribute one order, alone: the CSV
+/// import and the CLI use this; the HTTP endpoints go through the group
+/// commit of [`super::commit`].
+pub async fn store_order(
+    store: &Store,
+    org: OrgId,
+    o: &OrderIn,
+    source: &str,
+    raw: &str,
+) -> Result<Ack, IngestError> {
+    let v = validate_order(o, source, raw)?;
+    let ing = store.ingest_order(org, &v.as_new()).await?;
     let mut rule = None;
     if ing.created {
         // The order is durable; a failed attribution is retried at start-up.
         match attribute_order(store, org, ing.id).await {
             Ok(a) => rule = Some(a.rule),
-            Err(e) => tracing::error!(error = %e, order = id, "attributing an order"),
+            Err(e) => tracing::error!(error = %e, order = v.external_id, "attributing an order"),
         }
     }
     Ok(Ack {
         id: ing.id,
-        external_id: id.to_string(),
+        external_id: v.external_id,
         created: ing.created,
         rule,
     })
+}
+
+/// Validate orders received over HTTP and hand the valid ones to the group
+/// commit; every result arrives after its order's durable commit.
+async fn commit_orders(
+    st: &AppState,
+    org: OrgId,
+    orders: Vec<Result<ValidOrder, IngestError>>,
+) -> Vec<Result<Ack, IngestError>> {
+    let mut waits = Vec::with_capacity(orders.len());
+    for o in orders {
+        waits.push(match o {
+            Ok(v) => Ok(st.tracking.commit_order(&st.store, org, v).await),
+            Err(e) => Err(e),
+        });
+    }
+    let mut out = Vec::with_capacity(waits.len());
+    for w in waits {
+        out.push(match w {
+            Ok(rx) => rx
+                .await
+                .unwrap_or_else(|_| Err(IngestError::Failed("the commit queue stopped".into()))),
+            Err(e) => Err(e),
+        });
+    }
+    out
 }
 
 /// Validate, store (committed) a refund and re-attribute its order.
@@ -212,6 +281,9 @@ pub enum IngestError {
     Field(&'static str, String),
     #[error(transparent)]
     Store(#[from] chorus_store::StoreError),
+    /// The batch this order was committed with failed.
+    #[error("storing the order failed: {0}")]
+    Failed(String),
 }
 
 impl IngestError {
@@ -231,6 +303,7 @@ impl From<IngestError> for ApiError {
         match e {
             IngestError::Field(..) => ApiError::Invalid(e.to_string()),
             IngestError::Store(s) => s.into(),
+            IngestError::Failed(m) => ApiError::Internal(anyhow::anyhow!(m)),
         }
     }
 }
@@ -348,7 +421,9 @@ fn ack_response(results: Vec<Result<Ack, IngestError>>, many: bool) -> Response 
     for (i, r) in results.into_iter().enumerate() {
         match r {
             Ok(a) => items.push(a),
-            Err(IngestError::Store(e)) => return ApiError::from(e).into_response(),
+            Err(e @ (IngestError::Store(_) | IngestError::Failed(_))) => {
+                return ApiError::from(e).into_response()
+            }
             Err(e) => errors.push(json!({"index": i, "message": e.to_string()})),
         }
     }
@@ -370,16 +445,18 @@ pub async fn post_orders(
         Err(e) => return e.into_response(),
     };
     let raw = String::from_utf8_lossy(&body);
-    let mut results = Vec::with_capacity(orders.len());
-    for o in &orders {
-        let raw_one = if many {
-            serde_json::to_string(&json!({"order_id": o.order_id})).unwrap_or_default()
-        } else {
-            raw.to_string()
-        };
-        results.push(store_order(&st.store, org, o, "api", &raw_one).await);
-    }
-    ack_response(results, many)
+    let valid = orders
+        .iter()
+        .map(|o| {
+            let raw_one = if many {
+                serde_json::to_string(&json!({"order_id": o.order_id})).unwrap_or_default()
+            } else {
+                raw.to_string()
+            };
+            validate_order(o, "api", &raw_one)
+        })
+        .collect();
+    ack_response(commit_orders(&st, org, valid).await, many)
 }
 
 pub async fn post_refunds(
@@ -613,7 +690,11 @@ async fn shopify_inner(
     let ack = match topic {
         "orders/create" | "orders/paid" => {
             let o: ShopifyOrder = serde_json::from_slice(body).map_err(invalid)?;
-            store_order(&st.store, org.id, &shopify_order(o), "shopify", &raw).await
+            let v = validate_order(&shopify_order(o), "shopify", &raw);
+            commit_orders(st, org.id, vec![v])
+                .await
+                .pop()
+                .unwrap_or_else(|| Err(IngestError::Failed("no result".into())))
         }
         "refunds/create" => {
             let r: ShopifyRefund = serde_json::from_slice(body).map_err(invalid)?;
@@ -646,6 +727,7 @@ fn row_error(line: u64, e: IngestError) -> Result<RowError, chorus_store::StoreE
             reason: why,
         }),
         IngestError::Store(s) => Err(s),
+        IngestError::Failed(m) => Err(chorus_store::StoreError::Corrupt(m)),
     }
 }
 

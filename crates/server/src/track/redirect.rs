@@ -20,6 +20,7 @@ pub const CLICK_ID_LEN: usize = 16;
 /// The query parameter carrying the click id to the merchant's site.
 pub const CID_PARAM: &str = "chorus_cid";
 const UNIQUE_WINDOW_US: i64 = 3_600_000_000;
+const US_PER_DAY: i64 = 86_400_000_000;
 const MAX_HEADER_CHARS: usize = 512;
 
 /// A live link, with its destination split so a redirect only concatenates.
@@ -91,10 +92,20 @@ pub fn new_click_id() -> String {
 /// HMAC(key, date) is the day's salt; the IP is hashed with it, so the same
 /// visitor hashes alike within a day and cannot be followed across days.
 pub fn ip_hash(key: &[u8], day: &str, ip: &str) -> String {
+    ip_hash_salted(&day_salt(key, day), ip)
+}
+
+/// The salt of `day` (`YYYY-MM-DD`): HMAC(key, day).
+pub fn day_salt(key: &[u8], day: &str) -> [u8; 32] {
     let mut m = <Hmac<Sha256>>::new_from_slice(key).expect("HMAC takes any key");
     m.update(day.as_bytes());
-    let salt = m.finalize().into_bytes();
-    let mut m = <Hmac<Sha256>>::new_from_slice(&salt).expect("HMAC takes any key");
+    let mut salt = [0u8; 32];
+    salt.copy_from_slice(&m.finalize().into_bytes());
+    salt
+}
+
+pub fn ip_hash_salted(salt: &[u8; 32], ip: &str) -> String {
+    let mut m = <Hmac<Sha256>>::new_from_slice(salt).expect("HMAC takes any key");
     m.update(ip.as_bytes());
     hex::encode(&m.finalize().into_bytes()[..16])
 }
@@ -188,11 +199,12 @@ fn record(t: &Arc<TrackingState>, link: &CachedLink, click_id: String, req: &Req
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
     let ua = header_str(h, "user-agent");
-    let ip = ip_hash(
-        &t.ip_key(),
-        &now.format("%Y-%m-%d").to_string(),
-        &client_ip(h, peer),
-    );
+    let client = client_ip(h, peer);
+    let country = country(h).or_else(|| {
+        let addr = client.parse().ok()?;
+        t.ip_countries().lookup(addr).map(str::to_string)
+    });
+    let ip = ip_hash_salted(&t.salt_of_day(at.div_euclid(US_PER_DAY)), &client);
     let bot = is_bot(req.method().as_str(), ua) || *req.method() == Method::HEAD;
     let unique = t
         .dedup
@@ -207,7 +219,7 @@ fn record(t: &Arc<TrackingState>, link: &CachedLink, click_id: String, req: &Req
         ip_hash: ip,
         user_agent: clip(ua),
         referrer: clip(header_str(h, "referer")),
-        country: country(h),
+        country,
         bot,
         unique,
     };

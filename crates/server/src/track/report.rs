@@ -258,6 +258,38 @@ pub async fn api(
     Ok(Json(report).into_response())
 }
 
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct LeakQuery {
+    /// One campaign; all of the organization's when absent.
+    pub campaign_id: Option<i64>,
+    /// Fewest credited orders before a code is judged (default 5).
+    pub min_orders: Option<usize>,
+}
+
+/// `GET /api/v1/reports/leaked-codes`: codes whose credited orders mostly
+/// came without a prior click from their creator and from coupon sites.
+pub async fn leaked_api(
+    State(st): State<AppState>,
+    c: Caller,
+    Query(q): Query<LeakQuery>,
+) -> ApiResult<Json<super::leaks::LeakReport>> {
+    let min = q.min_orders.unwrap_or(super::leaks::DEFAULT_MIN_ORDERS);
+    Ok(Json(
+        super::leaks::leaked_codes(&st.store, c.org(), q.campaign_id, min).await?,
+    ))
+}
+
+/// One leaked code as the page shows it.
+struct LeakRow {
+    campaign_id: i64,
+    account_id: i64,
+    code: String,
+    orders: usize,
+    without_prior_click: String,
+    from_coupon_sites: String,
+    sites: String,
+}
+
 /// One bar of a chart, in SVG units.
 pub struct Bar {
     pub x: i64,
@@ -290,6 +322,8 @@ struct PerformancePage {
     click_bars: Vec<Bar>,
     order_bars: Vec<Bar>,
     delay_bars: Vec<Bar>,
+    leaks: Vec<LeakRow>,
+    leak_min_orders: usize,
 }
 
 const CHART_H: i64 = 100;
@@ -379,6 +413,34 @@ async fn page_inner(st: &AppState, c: &Caller, q: &ReportQuery) -> ApiResult<Str
         .iter()
         .map(|(l, n)| (l.clone(), *n as f64))
         .collect();
+    let leak_min_orders = super::leaks::DEFAULT_MIN_ORDERS;
+    let leaks = super::leaks::leaked_codes(&st.store, c.org(), None, leak_min_orders)
+        .await?
+        .leaked
+        .into_iter()
+        .map(|l| LeakRow {
+            campaign_id: l.campaign_id,
+            account_id: l.account_id,
+            code: l.code,
+            orders: l.orders,
+            without_prior_click: format!(
+                "{} ({:.0}%)",
+                l.without_prior_click,
+                100.0 * l.share_without_prior_click
+            ),
+            from_coupon_sites: format!(
+                "{} ({:.0}%)",
+                l.from_coupon_sites,
+                100.0 * l.share_from_coupon_sites
+            ),
+            sites: l
+                .coupon_sites
+                .iter()
+                .map(|(h, n)| format!("{h} ×{n}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+        .collect();
     let page = PerformancePage {
         l: Layout {
             csrf: c.csrf_token().to_string(),
@@ -399,6 +461,8 @@ async fn page_inner(st: &AppState, c: &Caller, q: &ReportQuery) -> ApiResult<Str
         click_bars: bars(&clicks, 600),
         order_bars: bars(&orders, 600),
         delay_bars: bars(&delays, 600),
+        leaks,
+        leak_min_orders,
     };
     page.render().map_err(|e| ApiError::Internal(e.into()))
 }
