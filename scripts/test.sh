@@ -65,3 +65,4 @@ cargo run --quiet -- bench search --creators 500 --json
 cargo run --quiet -- bench attribute --orders 2000 --clicks 20000 --json
 cargo run --quiet -- bench settle --creators 100 --lines 5000 --json
 cargo run --quiet -- bench review --captions 500 --json
+cargo run --quiet -- bench contracts --creators 20 --json

@@ -21,6 +21,17 @@ pub enum BenchCmd {
     Settle(SettleBench),
     /// Caption checks per second against a full brief, on one core.
     Review(ReviewBench),
+    /// Contracts for many creators in one batch (render, hash, PDF, queue
+    /// emails) beside the same work one creator per call.
+    Contracts(ContractsBench),
+}
+
+#[derive(Args)]
+pub struct ContractsBench {
+    #[arg(long, default_value_t = 400)]
+    pub creators: usize,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]
@@ -132,6 +143,7 @@ pub async fn run(_ctx: &Ctx, c: BenchCmd) -> anyhow::Result<ExitCode> {
             })
         }
         BenchCmd::Review(a) => bench_review(a),
+        BenchCmd::Contracts(a) => bench_contracts(a).await?,
         BenchCmd::Plan(a) => {
             let (chosen, secs) =
                 chorus_portfolio::bench::bench_plan(a.candidates, a.choose, a.seed);
@@ -336,4 +348,26 @@ fn bench_review(a: ReviewBench) -> Value {
         "params": {"captions": a.captions, "seed": a.seed, "json": a.json},
         "figures": {"checks_per_s": captions.len() as f64 / secs, "failed_verdicts": failed}
     })
+}
+
+/// The batch send of `chorus bench contracts`, on a fresh SQLite database,
+/// with the one-creator-per-call baseline from the same run.
+async fn bench_contracts(a: ContractsBench) -> anyhow::Result<Value> {
+    let db = chorus_store::testing::TestDb::sqlite().await?;
+    let f = chorus_server::campaigns::bench::bench_contracts(&db.store, a.creators).await;
+    db.cleanup().await;
+    let f = f?;
+    Ok(json!({
+        "bench": "contracts",
+        "params": {"creators": a.creators, "json": a.json},
+        "figures": {
+            // The key names the 400; with --creators N it is N creators.
+            "batch_400_s": f.batch_s,
+            "per_creator_baseline_s": f.per_creator_s,
+            "contracts": f.contracts,
+            "emails_queued": f.emails,
+            "pdf_mb": f.pdf_bytes as f64 / 1_048_576.0,
+            "peak_rss_mb": peak_rss_mb(),
+        }
+    }))
 }

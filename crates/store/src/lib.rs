@@ -12,6 +12,7 @@ mod creators;
 mod imports;
 mod lists;
 mod qualify;
+pub mod review;
 pub mod testing;
 pub mod tracking;
 

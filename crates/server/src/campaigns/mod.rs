@@ -7,17 +7,24 @@
 //! - [`contract`]: contract text, hash and PDF (pure).
 //! - [`mail`]: the outbox job and deliverable reminders.
 //! - `service`: what the web pages and the API share (send contracts, moves…).
-//! - `pages`, `portal`, `api`: the HTTP faces.
+//! - [`review`]: automatic checks on drafts, review rounds, batch approval
+//!   and live-post verification (what pages, portal and API share).
+//! - [`uploads`]: draft files in the data dir, typed by their first bytes.
+//! - `pages`, `review_pages`, `portal`, `api`: the HTTP faces.
 
 mod api;
+pub mod bench;
 pub mod brief;
 pub mod contract;
 pub mod mail;
 mod pages;
 mod portal;
+pub mod review;
+mod review_pages;
 mod service;
 pub mod stage;
 pub mod terms;
+pub mod uploads;
 
 pub use api::CampaignsApiDoc;
 pub use mail::{deliver_outbox, queue_reminders, spawn_outbox_worker, Mailer};
@@ -31,6 +38,7 @@ use axum::Router;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(pages::routes())
+        .merge(review_pages::routes())
         .merge(portal::routes())
         .nest("/api/v1/campaigns", api::routes())
         .route(
