@@ -106,10 +106,12 @@ mod tests {
     use super::*;
 
     fn brief() -> Brief {
-        crate::parse_brief(r##"{"promo_code": "MAYA15", "required_hashtags": ["#trail"]}"##).unwrap()
+        crate::parse_brief(r##"{"promo_code": "MAYA15", "required_hashtags": ["#trail"]}"##)
+            .unwrap()
     }
 
-    const APPROVED: &str = "#ad Wet rock, no slips: these shoes grip. Code MAYA15 for 15% off #trail";
+    const APPROVED: &str =
+        "#ad Wet rock, no slips: these shoes grip. Code MAYA15 for 15% off #trail";
 
     #[test]
     fn an_unchanged_post_passes() {
@@ -122,7 +124,8 @@ mod tests {
 
     #[test]
     fn a_small_edit_still_passes() {
-        let live = "#ad Wet rock, no slips: these shoes really grip. Code MAYA15 for 15% off #trail";
+        let live =
+            "#ad Wet rock, no slips: these shoes really grip. Code MAYA15 for 15% off #trail";
         assert!(verify_live(&brief(), APPROVED, live, MIN_SIMILARITY_PERCENT).passed);
     }
 
@@ -131,7 +134,10 @@ mod tests {
         let live = "Wet rock, no slips: these shoes grip. Code MAYA15 for 15% off #trail";
         let r = verify_live(&brief(), APPROVED, live, MIN_SIMILARITY_PERCENT);
         assert!(!r.passed);
-        assert!(!r.checks[0].passed && r.checks[1].passed && r.checks[2].passed, "{r:?}");
+        assert!(
+            !r.checks[0].passed && r.checks[1].passed && r.checks[2].passed,
+            "{r:?}"
+        );
         let live = "#ad Wet rock, no slips: these shoes grip. Code MAYA20 for 15% off #trail";
         let r = verify_live(&brief(), APPROVED, live, MIN_SIMILARITY_PERCENT);
         assert!(!r.checks[1].passed, "{r:?}");
@@ -143,7 +149,11 @@ mod tests {
         let r = verify_live(&brief(), APPROVED, live, MIN_SIMILARITY_PERCENT);
         let c = &r.checks[2];
         assert!(!r.passed && !c.passed);
-        assert!(c.message.contains("removed:") && c.message.contains("hurt"), "{}", c.message);
+        assert!(
+            c.message.contains("removed:") && c.message.contains("hurt"),
+            "{}",
+            c.message
+        );
     }
 
     #[test]

@@ -319,12 +319,21 @@ async fn reviewer_requests_changes_creator_resubmits_reviewer_approves() {
         .unwrap();
     let mail = &app.store.outbox(org, 10).await.unwrap()[0];
     let start = mail.body.find("http://").unwrap();
-    let link = mail.body[start..].split_whitespace().next().unwrap().to_string();
+    let link = mail.body[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
 
     // The creator signs and submits a draft without the disclosure.
     let creator = browser(&driver).await;
     sign_in_portal(&creator, &link).await;
-    type_into(&creator, ".draft-caption", "Wet rock, no slips. Code SPRING #trail").await;
+    type_into(
+        &creator,
+        ".draft-caption",
+        "Wet rock, no slips. Code SPRING #trail",
+    )
+    .await;
     click(&creator, ".submit-draft").await;
     assert!(has_text(&creator, "#flash", "Draft version 1").await);
 
@@ -349,7 +358,12 @@ async fn reviewer_requests_changes_creator_resubmits_reviewer_approves() {
     // The creator sees the comment and resubmits.
     creator.goto(&link).await.unwrap();
     assert!(has_text(&creator, ".comments", "Start with #ad, please").await);
-    type_into(&creator, ".draft-caption", "#ad Wet rock, no slips. Code SPRING #trail").await;
+    type_into(
+        &creator,
+        ".draft-caption",
+        "#ad Wet rock, no slips. Code SPRING #trail",
+    )
+    .await;
     click(&creator, ".submit-draft").await;
     assert!(has_text(&creator, "#flash", "Draft version 2").await);
 

@@ -1094,22 +1094,41 @@ async fn review_rounds_with_comments_and_a_word_diff() {
     let (b, csrf) = app.browser_login(&email).await;
     let (st, queue) = get_text(&b, &app.url(&format!("/campaigns/{k}/review"))).await;
     assert_eq!(st, 200);
-    assert!(queue.contains(&format!("draft-{did}")) && queue.contains("✗ disclosure"), "{queue}");
+    assert!(
+        queue.contains(&format!("draft-{did}")) && queue.contains("✗ disclosure"),
+        "{queue}"
+    );
     assert!(queue.contains("Approve the 0 drafts"));
-    let (_, only) = get_text(&b, &app.url(&format!("/campaigns/{k}/review?failing=disclosure"))).await;
+    let (_, only) = get_text(
+        &b,
+        &app.url(&format!("/campaigns/{k}/review?failing=disclosure")),
+    )
+    .await;
     assert!(only.contains(&format!("draft-{did}")));
-    let (_, none) = get_text(&b, &app.url(&format!("/campaigns/{k}/review?failing=hashtags"))).await;
+    let (_, none) = get_text(
+        &b,
+        &app.url(&format!("/campaigns/{k}/review?failing=hashtags")),
+    )
+    .await;
     assert!(!none.contains(&format!("draft-{did}")));
 
     // Requesting changes needs a comment; with one, the creator is told.
     let review_url = app.url(&format!("/campaigns/{k}/deliverables/{did}/review"));
     let r = b
         .post(&review_url)
-        .form(&[("csrf_token", csrf.as_str()), ("decision", "changes"), ("version", "1")])
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("decision", "changes"),
+            ("version", "1"),
+        ])
         .send()
         .await
         .unwrap();
-    assert!(location(&r).contains("say what to change"), "{}", location(&r));
+    assert!(
+        location(&r).contains("say what to change"),
+        "{}",
+        location(&r)
+    );
     assert_eq!(stage_of(&app, &s, "rev0").await, "content_submitted");
     let r = b
         .post(&review_url)
@@ -1123,18 +1142,29 @@ async fn review_rounds_with_comments_and_a_word_diff() {
         .send()
         .await
         .unwrap();
-    assert!(location(&r).contains("changes requested"), "{}", location(&r));
+    assert!(
+        location(&r).contains("changes requested"),
+        "{}",
+        location(&r)
+    );
     assert_eq!(stage_of(&app, &s, "rev0").await, "changes_requested");
     let mail = app.store.outbox(s.org, 10).await.unwrap();
     assert!(
         mail[0].subject.starts_with("Changes requested")
-            && mail[0].body.contains("disclosure: Put #ad at the very start"),
+            && mail[0]
+                .body
+                .contains("disclosure: Put #ad at the very start"),
         "{:?}",
         mail[0]
     );
     let (_, portal) = get_text(&creator, &link).await;
-    assert!(portal.contains("Review round 1: changes requested"), "{portal}");
-    assert!(portal.contains("Put #ad at the very start") && portal.contains("Love the wet-rock line."));
+    assert!(
+        portal.contains("Review round 1: changes requested"),
+        "{portal}"
+    );
+    assert!(
+        portal.contains("Put #ad at the very start") && portal.contains("Love the wet-rock line.")
+    );
 
     // The creator resubmits; the reviewer sees the word diff and round 1.
     assert_eq!(submit(&creator, &link, did, GOOD).await.status(), 303);
@@ -1142,21 +1172,36 @@ async fn review_rounds_with_comments_and_a_word_diff() {
     let (_, detail) = get_text(&b, &app.url(&format!("/campaigns/{k}/deliverables/{did}"))).await;
     assert!(detail.contains("<ins>#ad</ins>"), "{detail}");
     assert!(detail.contains("Round 1") && detail.contains("Put #ad at the very start"));
-    let (_, old_diff) = get_text(&b, &app.url(&format!("/campaigns/{k}/deliverables/{did}?from=2&to=1"))).await;
+    let (_, old_diff) = get_text(
+        &b,
+        &app.url(&format!("/campaigns/{k}/deliverables/{did}?from=2&to=1")),
+    )
+    .await;
     assert!(old_diff.contains("<del>#ad</del>"));
 
     // A decision on the old version is refused; on the new one it approves.
     let r = b
         .post(&review_url)
-        .form(&[("csrf_token", csrf.as_str()), ("decision", "approve"), ("version", "1")])
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("decision", "approve"),
+            ("version", "1"),
+        ])
         .send()
         .await
         .unwrap();
     let raw = r.headers()["location"].to_str().unwrap();
-    assert!(raw.contains("err=") && location(&r).contains("newer draft"), "{raw}");
+    assert!(
+        raw.contains("err=") && location(&r).contains("newer draft"),
+        "{raw}"
+    );
     let r = b
         .post(&review_url)
-        .form(&[("csrf_token", csrf.as_str()), ("decision", "approve"), ("version", "2")])
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("decision", "approve"),
+            ("version", "2"),
+        ])
         .send()
         .await
         .unwrap();
@@ -1165,11 +1210,17 @@ async fn review_rounds_with_comments_and_a_word_diff() {
     let events = milestones(&app, &s).await;
     assert_eq!(
         events,
-        vec![("rev0".into(), "signed".into()), ("rev0".into(), "approved".into())]
+        vec![
+            ("rev0".into(), "signed".into()),
+            ("rev0".into(), "approved".into())
+        ]
     );
     let rounds = app.store.review_rounds(s.org, did).await.unwrap();
     assert_eq!(
-        rounds.iter().map(|r| (r.round, r.version, r.decision.as_str())).collect::<Vec<_>>(),
+        rounds
+            .iter()
+            .map(|r| (r.round, r.version, r.decision.as_str()))
+            .collect::<Vec<_>>(),
         vec![(1, 1, "changes_requested"), (2, 2, "approved")]
     );
     app.stop().await;
@@ -1210,7 +1261,11 @@ async fn batch_approve_takes_only_drafts_that_pass_every_check() {
         .send()
         .await
         .unwrap();
-    assert!(location(&r).contains("Approved (every check passed): 2."), "{}", location(&r));
+    assert!(
+        location(&r).contains("Approved (every check passed): 2."),
+        "{}",
+        location(&r)
+    );
     assert_eq!(stage_of(&app, &s, "bat0").await, "approved");
     assert_eq!(stage_of(&app, &s, "bat1").await, "content_submitted");
     assert_eq!(stage_of(&app, &s, "bat2").await, "approved");
@@ -1228,9 +1283,15 @@ async fn live_post_is_verified_against_the_approved_version() {
     let (creator, link, did) = signed(&app, &s, "liv0").await;
     assert_eq!(submit(&creator, &link, did, GOOD).await.status(), 303);
     // Not approved yet: no live post.
-    assert_eq!(go_live(&creator, &link, did, GOOD).await.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        go_live(&creator, &link, did, GOOD).await.status(),
+        StatusCode::CONFLICT
+    );
     let r = api()
-        .post(app.url(&format!("/api/v1/campaigns/{}/deliverables/{did}/review", s.campaign)))
+        .post(app.url(&format!(
+            "/api/v1/campaigns/{}/deliverables/{did}/review",
+            s.campaign
+        )))
         .bearer_auth(&s.token)
         .json(&json!({"decision": "approve"}))
         .send()
@@ -1241,31 +1302,57 @@ async fn live_post_is_verified_against_the_approved_version() {
 
     // The live caption dropped the disclosure: recorded, not verified, and why.
     let r = go_live(&creator, &link, did, NO_AD).await;
-    assert!(location(&r).contains("not verified") && location(&r).contains("disclosure"), "{}", location(&r));
+    assert!(
+        location(&r).contains("not verified") && location(&r).contains("disclosure"),
+        "{}",
+        location(&r)
+    );
     assert_eq!(stage_of(&app, &s, "liv0").await, "approved");
     // A reviewer pastes a rewritten caption: refused with the changed words.
     let email = format!("{}@acme.test", Role::Manager.as_str());
     let (b, csrf) = app.browser_login(&email).await;
     let r = b
-        .post(app.url(&format!("/campaigns/{}/deliverables/{did}/verify", s.campaign)))
+        .post(app.url(&format!(
+            "/campaigns/{}/deliverables/{did}/verify",
+            s.campaign
+        )))
         .form(&[
             ("csrf_token", csrf.as_str()),
-            ("caption", "#ad Totally different words now, code SPRING #trail"),
+            (
+                "caption",
+                "#ad Totally different words now, code SPRING #trail",
+            ),
         ])
         .send()
         .await
         .unwrap();
     assert!(location(&r).contains("unchanged: only"), "{}", location(&r));
-    assert!(!milestones(&app, &s).await.iter().any(|(_, e)| e == "published"));
+    assert!(!milestones(&app, &s)
+        .await
+        .iter()
+        .any(|(_, e)| e == "published"));
 
     // The post as approved (one word added) passes: published, milestone fired.
     let live = GOOD.replace("these grip", "these really grip");
     let r = go_live(&creator, &link, did, &live).await;
-    assert!(location(&r).contains("verified against the approved version"), "{}", location(&r));
+    assert!(
+        location(&r).contains("verified against the approved version"),
+        "{}",
+        location(&r)
+    );
     assert_eq!(stage_of(&app, &s, "liv0").await, "published");
-    assert!(milestones(&app, &s).await.contains(&("liv0".into(), "published".into())));
-    let (_, detail) = get_text(&b, &app.url(&format!("/campaigns/{}/deliverables/{did}", s.campaign))).await;
-    assert!(detail.contains("id=\"verified\"") && detail.contains("failed"), "{detail}");
+    assert!(milestones(&app, &s)
+        .await
+        .contains(&("liv0".into(), "published".into())));
+    let (_, detail) = get_text(
+        &b,
+        &app.url(&format!("/campaigns/{}/deliverables/{did}", s.campaign)),
+    )
+    .await;
+    assert!(
+        detail.contains("id=\"verified\"") && detail.contains("failed"),
+        "{detail}"
+    );
     app.stop().await;
 }
 
@@ -1320,10 +1407,25 @@ async fn draft_uploads_are_limited_and_served_only_to_their_creator_and_org() {
     // Too large and wrong type are refused with a clear page; nothing is kept.
     let r = upload_draft(&maya, &link, did, "big.png", png(5000)).await;
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(r.text().await.unwrap().contains("big.png is too large: files may be at most 4 KB"));
-    let r = upload_draft(&maya, &link, did, "notes.png", b"<html><script>alert(1)</script>".to_vec()).await;
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("big.png is too large: files may be at most 4 KB"));
+    let r = upload_draft(
+        &maya,
+        &link,
+        did,
+        "notes.png",
+        b"<html><script>alert(1)</script>".to_vec(),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert!(r.text().await.unwrap().contains("not a file type we accept"));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("not a file type we accept"));
     assert!(app.store.submissions(s.org, did).await.unwrap().is_empty());
 
     // A good file is kept under the campaign's folder with a random name.
@@ -1333,10 +1435,18 @@ async fn draft_uploads_are_limited_and_served_only_to_their_creator_and_org() {
     let ups = app.store.uploads(s.org, did).await.unwrap();
     assert_eq!(ups.len(), 1);
     let u = &ups[0];
-    assert_eq!((u.original_name.as_str(), u.content_type.as_str(), u.size_bytes), ("reel cover.png", "image/png", 3000));
-    let stored = dir
-        .path()
-        .join(format!("uploads/{}/{}/{}", s.org.0, s.campaign, u.stored_name));
+    assert_eq!(
+        (
+            u.original_name.as_str(),
+            u.content_type.as_str(),
+            u.size_bytes
+        ),
+        ("reel cover.png", "image/png", 3000)
+    );
+    let stored = dir.path().join(format!(
+        "uploads/{}/{}/{}",
+        s.org.0, s.campaign, u.stored_name
+    ));
     assert_eq!(std::fs::read(&stored).unwrap(), bytes);
     let leftovers = std::fs::read_dir(stored.parent().unwrap()).unwrap().count();
     assert_eq!(leftovers, 1, "refused uploads leave no files behind");
@@ -1344,12 +1454,20 @@ async fn draft_uploads_are_limited_and_served_only_to_their_creator_and_org() {
     // Served to the creator's own link and to the org's users, to nobody else.
     let (_, page) = get_text(&maya, &link).await;
     assert!(page.contains(&format!("/uploads/{}", u.id)));
-    let r = maya.get(format!("{link}/uploads/{}", u.id)).send().await.unwrap();
+    let r = maya
+        .get(format!("{link}/uploads/{}", u.id))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "image/png");
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     assert_eq!(r.bytes().await.unwrap().to_vec(), bytes);
-    let r = other.get(format!("{other_link}/uploads/{}", u.id)).send().await.unwrap();
+    let r = other
+        .get(format!("{other_link}/uploads/{}", u.id))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let email = format!("{}@acme.test", Role::Manager.as_str());
     let (b, _) = app.browser_login(&email).await;
@@ -1357,7 +1475,10 @@ async fn draft_uploads_are_limited_and_served_only_to_their_creator_and_org() {
     assert_eq!(b.get(&url).send().await.unwrap().status(), 200);
     let (_, globex) = app.org_with_user("globex", Role::Owner).await;
     let (g, _) = app.browser_login(&globex).await;
-    assert_eq!(g.get(&url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        g.get(&url).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
     assert_ne!(browser().get(&url).send().await.unwrap().status(), 200);
     app.stop().await;
 }
@@ -1372,7 +1493,10 @@ async fn member_terms_are_edited_in_a_form_with_named_field_errors() {
     let (b, csrf) = app.browser_login(&email).await;
     let page_url = app.url(&format!("/campaigns/{}/members/{mid}", s.campaign));
     let (_, page) = get_text(&b, &page_url).await;
-    assert!(page.contains("name=\"base_fee\" id=\"base-fee\" value=\"500.00\""), "{page}");
+    assert!(
+        page.contains("name=\"base_fee\" id=\"base-fee\" value=\"500.00\""),
+        "{page}"
+    );
     assert!(page.contains("signed 50\npublished 50"));
     let form = |fee: &'static str, hold: &'static str| {
         vec![
@@ -1392,21 +1516,45 @@ async fn member_terms_are_edited_in_a_form_with_named_field_errors() {
         ]
     };
     let url = format!("{page_url}/terms");
-    let r = b.post(&url).form(&form("900.00", "two weeks")).send().await.unwrap();
+    let r = b
+        .post(&url)
+        .form(&form("900.00", "two weeks"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
     assert!(
-        body.contains("hold_days: ") && body.contains("two weeks") && body.contains("is not a whole number of days"),
+        body.contains("hold_days: ")
+            && body.contains("two weeks")
+            && body.contains("is not a whole number of days"),
         "{body}"
     );
-    assert!(body.contains("value=\"900.00\""), "the form keeps what was typed");
-    let r = b.post(&url).form(&form("900.00", "14")).send().await.unwrap();
+    assert!(
+        body.contains("value=\"900.00\""),
+        "the form keeps what was typed"
+    );
+    let r = b
+        .post(&url)
+        .form(&form("900.00", "14"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let m = app.store.member(s.org, mid).await.unwrap().unwrap();
     let t: Value = serde_json::from_str(&m.terms).unwrap();
     assert_eq!(t["base_fee"], "900.00");
-    assert_eq!(t["milestones"][1], json!({"event": "published", "share": "0.6"}));
-    assert_eq!(t["performance"]["tiers"][1], json!({"from": "2000", "rate": "0.125"}));
-    assert_eq!((t["hold_days"].as_i64(), t["competitors"][1].as_str()), (Some(14), Some("Rockgrip")));
+    assert_eq!(
+        t["milestones"][1],
+        json!({"event": "published", "share": "0.6"})
+    );
+    assert_eq!(
+        t["performance"]["tiers"][1],
+        json!({"from": "2000", "rate": "0.125"})
+    );
+    assert_eq!(
+        (t["hold_days"].as_i64(), t["competitors"][1].as_str()),
+        (Some(14), Some("Rockgrip"))
+    );
     app.stop().await;
 }

@@ -378,7 +378,17 @@ impl Store {
         .await?;
         let note = format!("deliverable {} v{} {status}", d.deliverable, d.version);
         if let Some((from, to)) = d.member_move {
-            if !move_in_tx(&mut tx, org, d.member, from, to, Actor::User(d.reviewer), &note).await? {
+            if !move_in_tx(
+                &mut tx,
+                org,
+                d.member,
+                from,
+                to,
+                Actor::User(d.reviewer),
+                &note,
+            )
+            .await?
+            {
                 return Ok(false);
             }
         }

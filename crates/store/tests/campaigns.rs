@@ -627,10 +627,17 @@ async fn review_rounds_live_checks_and_milestones(store: &Store) {
         verdict: Some("fail"),
         uploads: std::slice::from_ref(&upload),
     };
-    assert_eq!(store.add_draft(a, m, d, &draft("v1")).await.unwrap(), Some(1));
+    assert_eq!(
+        store.add_draft(a, m, d, &draft("v1")).await.unwrap(),
+        Some(1)
+    );
     let got = store.deliverable(a, d).await.unwrap().unwrap();
     assert_eq!(
-        (got.campaign_id, got.last_version, got.last_verdict.as_deref()),
+        (
+            got.campaign_id,
+            got.last_version,
+            got.last_verdict.as_deref()
+        ),
         (id, Some(1), Some("fail"))
     );
     assert!(store.deliverable(b, d).await.unwrap().is_none());
@@ -660,13 +667,31 @@ async fn review_rounds_live_checks_and_milestones(store: &Store) {
         email: Some(("runner0@example.com", "Changes requested", "add #ad")),
     };
     assert!(!store.decide(b, &changes).await.unwrap(), "another org");
-    assert!(!store.decide(a, &Decision { version: 2, ..changes }).await.unwrap(), "not the latest");
+    assert!(
+        !store
+            .decide(
+                a,
+                &Decision {
+                    version: 2,
+                    ..changes
+                }
+            )
+            .await
+            .unwrap(),
+        "not the latest"
+    );
     assert!(store.decide(a, &changes).await.unwrap());
     assert!(!store.decide(a, &changes).await.unwrap(), "decided already");
-    assert_eq!(store.member(a, m).await.unwrap().unwrap().stage, "changes_requested");
+    assert_eq!(
+        store.member(a, m).await.unwrap().unwrap().stage,
+        "changes_requested"
+    );
     assert_eq!(store.outbox(a, 10).await.unwrap().len(), 1);
 
-    assert_eq!(store.add_draft(a, m, d, &draft("v2")).await.unwrap(), Some(2));
+    assert_eq!(
+        store.add_draft(a, m, d, &draft("v2")).await.unwrap(),
+        Some(2)
+    );
     let approve = Decision {
         version: 2,
         approve: true,
@@ -677,10 +702,17 @@ async fn review_rounds_live_checks_and_milestones(store: &Store) {
         ..changes
     };
     assert!(store.decide(a, &approve).await.unwrap());
-    assert_eq!(store.add_draft(a, m, d, &draft("v3")).await.unwrap(), None, "approved takes no drafts");
+    assert_eq!(
+        store.add_draft(a, m, d, &draft("v3")).await.unwrap(),
+        None,
+        "approved takes no drafts"
+    );
     let rounds = store.review_rounds(a, d).await.unwrap();
     assert_eq!(
-        rounds.iter().map(|r| (r.round, r.version, r.decision.as_str())).collect::<Vec<_>>(),
+        rounds
+            .iter()
+            .map(|r| (r.round, r.version, r.decision.as_str()))
+            .collect::<Vec<_>>(),
         vec![(1, 1, "changes_requested"), (2, 2, "approved")]
     );
     assert_eq!(rounds[0].reviewer_email.as_deref(), Some("rev@acme.test"));
@@ -688,7 +720,10 @@ async fn review_rounds_live_checks_and_milestones(store: &Store) {
     assert!(store.review_rounds(b, d).await.unwrap().is_empty());
     assert_eq!(store.submissions(a, d).await.unwrap().len(), 2);
 
-    assert!(store.set_live_url(a, m, d, "https://instagram.com/p/1").await.unwrap());
+    assert!(store
+        .set_live_url(a, m, d, "https://instagram.com/p/1")
+        .await
+        .unwrap());
     let check = LiveCheckInput {
         member: m,
         deliverable: d,
@@ -704,15 +739,36 @@ async fn review_rounds_live_checks_and_milestones(store: &Store) {
     assert!(!o.verified && !o.published);
     assert_eq!(store.member(a, m).await.unwrap().unwrap().stage, "approved");
     let o = store
-        .record_live_check(a, &LiveCheckInput { passed: true, ..check })
+        .record_live_check(
+            a,
+            &LiveCheckInput {
+                passed: true,
+                ..check
+            },
+        )
         .await
         .unwrap()
         .unwrap();
     assert!(o.verified && o.published);
-    assert_eq!(store.member(a, m).await.unwrap().unwrap().stage, "published");
-    assert!(store.deliverable(a, d).await.unwrap().unwrap().verified_at.is_some());
+    assert_eq!(
+        store.member(a, m).await.unwrap().unwrap().stage,
+        "published"
+    );
+    assert!(store
+        .deliverable(a, d)
+        .await
+        .unwrap()
+        .unwrap()
+        .verified_at
+        .is_some());
     let o = store
-        .record_live_check(a, &LiveCheckInput { passed: true, ..check })
+        .record_live_check(
+            a,
+            &LiveCheckInput {
+                passed: true,
+                ..check
+            },
+        )
         .await
         .unwrap()
         .unwrap();

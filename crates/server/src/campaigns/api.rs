@@ -372,7 +372,9 @@ async fn review_decide(
         }
     };
     review::decide(&st, &c, &k, did, b.version, approve, &b.comments).await?;
-    Ok(Json(json!({"rounds": st.store.review_rounds(c.org(), did).await?})))
+    Ok(Json(
+        json!({"rounds": st.store.review_rounds(c.org(), did).await?}),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/campaigns/{id}/milestones", params(("id" = i64, Path)),

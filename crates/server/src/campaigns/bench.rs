@@ -89,7 +89,12 @@ pub async fn bench_contracts(store: &Store, creators: usize) -> anyhow::Result<C
     let mut batch_ids = Vec::new();
     let mut single_ids = Vec::new();
     for (k, into) in [(batch, &mut batch_ids), (single, &mut single_ids)] {
-        *into = store.members(org, k).await?.into_iter().map(|m| m.id).collect();
+        *into = store
+            .members(org, k)
+            .await?
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
     }
     let batch = service::campaign(&st, &caller, batch.0)
         .await

@@ -193,12 +193,12 @@ async fn list_view(
     let invalid = error.is_some();
     Ok(render_form(
         ListPage {
-        l,
-        rows,
-        can_manage: c.user.role.can_manage(),
-        form,
-        error,
-    },
+            l,
+            rows,
+            can_manage: c.user.role.can_manage(),
+            form,
+            error,
+        },
         invalid,
     ))
 }
@@ -803,22 +803,22 @@ async fn brief_view(
     let invalid = error.is_some();
     Ok(render_form(
         BriefPage {
-        version: versions.first().map_or(0, |b| b.version),
-        versions: versions
-            .iter()
-            .map(|b| (b.version, when(b.created_at)))
-            .collect(),
-        l,
-        k,
-        f,
-        merge_fields: MERGE_FIELDS
-            .iter()
-            .map(|f| format!("{{{{{f}}}}}"))
-            .collect(),
-        formats: FORMATS.to_vec(),
-        msg,
-        error,
-    },
+            version: versions.first().map_or(0, |b| b.version),
+            versions: versions
+                .iter()
+                .map(|b| (b.version, when(b.created_at)))
+                .collect(),
+            l,
+            k,
+            f,
+            merge_fields: MERGE_FIELDS
+                .iter()
+                .map(|f| format!("{{{{{f}}}}}"))
+                .collect(),
+            formats: FORMATS.to_vec(),
+            msg,
+            error,
+        },
         invalid,
     ))
 }
@@ -933,13 +933,7 @@ struct MemberExtras {
     form: Option<TermsForm>,
 }
 
-async fn member_view(
-    st: &AppState,
-    c: &Caller,
-    id: i64,
-    mid: i64,
-    x: MemberExtras,
-) -> PageResult {
+async fn member_view(st: &AppState, c: &Caller, id: i64, mid: i64, x: MemberExtras) -> PageResult {
     let MemberExtras {
         new_link,
         msg,
@@ -955,7 +949,12 @@ async fn member_view(
         .await
         .map_err(fail)?;
     let terms = DealTerms::parse(&m.terms).ok();
-    let tf = form.unwrap_or_else(|| terms.as_ref().map(TermsForm::from_terms).unwrap_or_default());
+    let tf = form.unwrap_or_else(|| {
+        terms
+            .as_ref()
+            .map(TermsForm::from_terms)
+            .unwrap_or_default()
+    });
     let terms_text = terms
         .map(|t| {
             vec![
@@ -981,20 +980,20 @@ async fn member_view(
     let invalid = err.is_some();
     Ok(render_form(
         MemberPage {
-        stage: Stage::parse(&m.stage).map_or("?", Stage::label),
-        terms_json: pretty,
-        terms_text,
-        open_counter: contracts.first().is_some_and(|x| x.status == "countered"),
-        latest_text: contracts.first().map(|x| x.body.clone()),
-        contracts: contracts.iter().map(contract_view).collect(),
-        l,
-        k,
-        m,
-        new_link,
-        msg,
-        err,
-        tf,
-    },
+            stage: Stage::parse(&m.stage).map_or("?", Stage::label),
+            terms_json: pretty,
+            terms_text,
+            open_counter: contracts.first().is_some_and(|x| x.status == "countered"),
+            latest_text: contracts.first().map(|x| x.body.clone()),
+            contracts: contracts.iter().map(contract_view).collect(),
+            l,
+            k,
+            m,
+            new_link,
+            msg,
+            err,
+            tf,
+        },
         invalid,
     ))
 }

@@ -9,9 +9,9 @@ use super::brief::CampaignBrief;
 use super::contract;
 use super::pages::{escape, render};
 use super::review;
-use super::uploads::{self, Received, Refused};
 use super::service::{self, date_text, Counter};
 use super::stage::Stage;
+use super::uploads::{self, Received, Refused};
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::AppState;
@@ -820,8 +820,16 @@ async fn live(
             "Live post recorded. Paste its caption too, so it can be verified.",
         );
     }
-    match review::verify_live(&st, ctx.org, &ctx.camp, &ctx.m, &d, &f.caption, Actor::Creator)
-        .await
+    match review::verify_live(
+        &st,
+        ctx.org,
+        &ctx.camp,
+        &ctx.m,
+        &d,
+        &f.caption,
+        Actor::Creator,
+    )
+    .await
     {
         Ok((r, o)) => back(&token, &review::live_summary(&r, &o)),
         Err(e) => problem(e),
@@ -829,10 +837,7 @@ async fn live(
 }
 
 /// A file uploaded with one of this creator's drafts.
-async fn upload(
-    State(st): State<AppState>,
-    Path((token, uid)): Path<(String, i64)>,
-) -> Response {
+async fn upload(State(st): State<AppState>, Path((token, uid)): Path<(String, i64)>) -> Response {
     let ctx = match open(&st, &token).await {
         Ok(c) => c,
         Err(r) => return r,

@@ -120,7 +120,12 @@ pub fn member_stage_for(statuses: &[&str]) -> Option<Stage> {
 }
 
 /// The member's move `(from, to)` after `deliverable` takes `status`.
-fn follow_up(member: &Member, all: &[Deliverable], deliverable: i64, status: &str) -> Option<Stage> {
+fn follow_up(
+    member: &Member,
+    all: &[Deliverable],
+    deliverable: i64,
+    status: &str,
+) -> Option<Stage> {
     let statuses: Vec<&str> = all
         .iter()
         .map(|d| {
@@ -135,8 +140,17 @@ fn follow_up(member: &Member, all: &[Deliverable], deliverable: i64, status: &st
     member_stage_for(&statuses).filter(|to| *to != from && stage::allowed(from, *to))
 }
 
-fn decision_email(camp: &Campaign, m: &Member, approve: bool, comments: &[Comment]) -> (String, String) {
-    let who = if m.name.is_empty() { &m.handle } else { &m.name };
+fn decision_email(
+    camp: &Campaign,
+    m: &Member,
+    approve: bool,
+    comments: &[Comment],
+) -> (String, String) {
+    let who = if m.name.is_empty() {
+        &m.handle
+    } else {
+        &m.name
+    };
     if approve {
         (
             format!("Your draft for {} was approved", camp.name),
@@ -160,7 +174,10 @@ fn decision_email(camp: &Campaign, m: &Member, approve: bool, comments: &[Commen
         body.push_str(
             "\nOpen your campaign link (from the email with your contract) to see the comments and submit a new version.\n",
         );
-        (format!("Changes requested on your draft for {}", camp.name), body)
+        (
+            format!("Changes requested on your draft for {}", camp.name),
+            body,
+        )
     }
 }
 
@@ -221,7 +238,8 @@ pub async fn decide(
     };
     let to = follow_up(&m, &all, d.id, status);
     let (subject, body) = decision_email(camp, &m, approve, &comments);
-    let comments_json = serde_json::to_string(&comments).map_err(|e| ApiError::Internal(e.into()))?;
+    let comments_json =
+        serde_json::to_string(&comments).map_err(|e| ApiError::Internal(e.into()))?;
     let ok = st
         .store
         .decide(
@@ -235,7 +253,10 @@ pub async fn decide(
                 reviewer: c.user.id,
                 member_move: to.map(|to| (m.stage.as_str(), to.as_str())),
                 milestone: (to == Some(Stage::Approved)).then_some("approved"),
-                email: m.email.as_deref().map(|e| (e, subject.as_str(), body.as_str())),
+                email: m
+                    .email
+                    .as_deref()
+                    .map(|e| (e, subject.as_str(), body.as_str())),
             },
         )
         .await?;
@@ -288,7 +309,11 @@ pub async fn queue(st: &AppState, c: &Caller, camp: &Campaign) -> Result<Vec<Que
 
 /// Approve every draft awaiting review that passes every automatic check
 /// (no failure, no warning); the others are left for a person.
-pub async fn approve_passing(st: &AppState, c: &Caller, camp: &Campaign) -> Result<Outcome, ApiError> {
+pub async fn approve_passing(
+    st: &AppState,
+    c: &Caller,
+    camp: &Campaign,
+) -> Result<Outcome, ApiError> {
     c.require(Role::can_review)?;
     let mut out = Outcome::default();
     let note = [Comment {
@@ -417,7 +442,10 @@ mod tests {
 
     #[test]
     fn member_stage_follows_its_deliverables() {
-        assert_eq!(member_stage_for(&["approved", "live"]), Some(Stage::Approved));
+        assert_eq!(
+            member_stage_for(&["approved", "live"]),
+            Some(Stage::Approved)
+        );
         assert_eq!(
             member_stage_for(&["approved", "changes_requested", "submitted"]),
             Some(Stage::ChangesRequested)

@@ -23,7 +23,10 @@ use serde::Deserialize;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/campaigns/{id}/review", get(queue))
-        .route("/campaigns/{id}/review/approve-passing", post(approve_passing))
+        .route(
+            "/campaigns/{id}/review/approve-passing",
+            post(approve_passing),
+        )
         .route("/campaigns/{id}/deliverables/{did}", get(detail))
         .route("/campaigns/{id}/deliverables/{did}/review", post(decide))
         .route("/campaigns/{id}/deliverables/{did}/verify", post(verify))
@@ -105,7 +108,10 @@ async fn queue(
     let filters = CheckId::ALL
         .iter()
         .map(|id| {
-            let n = all.iter().filter(|r| r.failing.contains(&id.as_str())).count();
+            let n = all
+                .iter()
+                .filter(|r| r.failing.contains(&id.as_str()))
+                .count();
             (id.as_str(), n)
         })
         .collect();
@@ -204,8 +210,10 @@ fn highlight(r: &Report) -> Vec<(&'static str, String)> {
     let chars: Vec<char> = r.caption.chars().collect();
     let mut marks = vec![0u8; chars.len()];
     for c in &r.checks {
-        let problem = matches!(c.id, CheckId::Prohibited | CheckId::Competitors | CheckId::BrandSafety)
-            || c.status != Status::Pass;
+        let problem = matches!(
+            c.id,
+            CheckId::Prohibited | CheckId::Competitors | CheckId::BrandSafety
+        ) || c.status != Status::Pass;
         for s in &c.evidence {
             for m in marks.iter_mut().take(s.end.min(chars.len())).skip(s.start) {
                 *m = (*m).max(if problem { 2 } else { 1 });
@@ -250,19 +258,28 @@ async fn detail(
 ) -> PageResult {
     let k = service::campaign(&st, &c, id).await.map_err(fail)?;
     let d = review::deliverable(&st, &c, &k, did).await.map_err(fail)?;
-    let m = service::member(&st, &c, &k, d.member_id).await.map_err(fail)?;
+    let m = service::member(&st, &c, &k, d.member_id)
+        .await
+        .map_err(fail)?;
     let l = layout(&st, &c).await?;
     let subs = st.store.submissions(c.org(), d.id).await.map_err(fail)?;
     let latest = subs.last().map_or(0, |s| s.version);
     let to = q.to.unwrap_or(latest);
     let from = q.from.unwrap_or(to - 1);
-    let text_of = |v: i64| subs.iter().find(|s| s.version == v).map(|s| s.caption.as_str());
+    let text_of = |v: i64| {
+        subs.iter()
+            .find(|s| s.version == v)
+            .map(|s| s.caption.as_str())
+    };
     let (diff, similarity) = match (text_of(from), text_of(to)) {
         (Some(a), Some(b)) => (diff_view(a, b), similarity_percent(a, b)),
         (None, Some(b)) => (vec![("equal", b.to_string())], 100),
         _ => (vec![], 100),
     };
-    let brief = review::member_brief(&st, c.org(), &k, &m).await.map_err(fail)?.0;
+    let brief = review::member_brief(&st, c.org(), &k, &m)
+        .await
+        .map_err(fail)?
+        .0;
     let report = review::stored_or_fresh(&brief, &d);
     let checks = report
         .as_ref()
@@ -337,7 +354,10 @@ async fn detail(
     Ok(render(DetailPage {
         l,
         what: format!("@{} · {} {}", m.handle, d.platform, d.format),
-        versions: subs.iter().map(|s| (s.version, when(s.created_at))).collect(),
+        versions: subs
+            .iter()
+            .map(|s| (s.version, when(s.created_at)))
+            .collect(),
         from,
         to,
         diff,
@@ -406,10 +426,16 @@ async fn decide(
             &page,
             &format!(
                 "Deliverable {did}: {}.",
-                if approve { "approved" } else { "changes requested" }
+                if approve {
+                    "approved"
+                } else {
+                    "changes requested"
+                }
             ),
         )),
-        Err(e @ (ApiError::Invalid(_) | ApiError::Conflict(_))) => Ok(back_err(&page, &e.to_string())),
+        Err(e @ (ApiError::Invalid(_) | ApiError::Conflict(_))) => {
+            Ok(back_err(&page, &e.to_string()))
+        }
         Err(e) => Err(fail(e)),
     }
 }
@@ -432,7 +458,9 @@ async fn verify(
     c.require(chorus_core::Role::can_review).map_err(fail)?;
     let k = service::campaign(&st, &c, id).await.map_err(fail)?;
     let mut d = review::deliverable(&st, &c, &k, did).await.map_err(fail)?;
-    let m = service::member(&st, &c, &k, d.member_id).await.map_err(fail)?;
+    let m = service::member(&st, &c, &k, d.member_id)
+        .await
+        .map_err(fail)?;
     let page = format!("/campaigns/{id}/deliverables/{did}");
     let url = f.url.trim();
     if !url.is_empty() {
@@ -440,7 +468,10 @@ async fn verify(
             return Ok(back_err(&page, "Only an approved draft can go live."));
         }
         if !(url.starts_with("https://") || url.starts_with("http://")) {
-            return Ok(back_err(&page, "url: give the live post's web link (https://…)"));
+            return Ok(back_err(
+                &page,
+                "url: give the live post's web link (https://…)",
+            ));
         }
         st.store
             .set_live_url(c.org(), m.id, d.id, url)
@@ -451,7 +482,9 @@ async fn verify(
     match review::verify_live(&st, c.org(), &k, &m, &d, &f.caption, Actor::User(c.user.id)).await {
         Ok((r, o)) if r.passed => Ok(back(&page, &review::live_summary(&r, &o))),
         Ok((r, o)) => Ok(back_err(&page, &review::live_summary(&r, &o))),
-        Err(e @ (ApiError::Invalid(_) | ApiError::Conflict(_))) => Ok(back_err(&page, &e.to_string())),
+        Err(e @ (ApiError::Invalid(_) | ApiError::Conflict(_))) => {
+            Ok(back_err(&page, &e.to_string()))
+        }
         Err(e) => Err(fail(e)),
     }
 }

@@ -324,10 +324,17 @@ impl TermsForm {
     }
 
     pub fn to_terms(&self) -> Result<DealTerms, String> {
-        let currency = Currency::parse(self.currency.trim()).map_err(|e| format!("currency: {e}"))?;
+        let currency =
+            Currency::parse(self.currency.trim()).map_err(|e| format!("currency: {e}"))?;
         let hundred = Decimal::from(100);
         let mut milestones = Vec::new();
-        for (i, line) in self.milestones.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+        for (i, line) in self
+            .milestones
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
             let bad = || {
                 format!(
                     "milestones line {}: write \"event percent\", e.g. \"signed 50\" (got {line:?})",
@@ -335,7 +342,9 @@ impl TermsForm {
                 )
             };
             let (event, share) = line.rsplit_once(char::is_whitespace).ok_or_else(bad)?;
-            let share = number("milestones", share).map_err(|_| bad())?.ok_or_else(bad)?;
+            let share = number("milestones", share)
+                .map_err(|_| bad())?
+                .ok_or_else(bad)?;
             milestones.push(MilestoneSpec {
                 event: event.trim().to_string(),
                 share: share / hundred,
@@ -354,7 +363,13 @@ impl TermsForm {
                     }
                 };
                 let mut tiers = Vec::new();
-                for (i, line) in self.tiers.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+                for (i, line) in self
+                    .tiers
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .enumerate()
+                {
                     let bad = || {
                         format!(
                             "tiers line {}: write \"from value\", e.g. \"100 12\" (got {line:?})",
@@ -370,7 +385,11 @@ impl TermsForm {
                 if rate.is_none() && amount.is_none() && tiers.is_empty() {
                     return Err(format!(
                         "rate: give the {} or tiers",
-                        if cpa { "amount per order" } else { "percent of revenue" }
+                        if cpa {
+                            "amount per order"
+                        } else {
+                            "percent of revenue"
+                        }
                     ));
                 }
                 let basis = match self.basis.trim() {
@@ -584,7 +603,10 @@ mod tests {
         );
         assert_eq!(TermsForm::from_terms(&cpa).to_terms().unwrap(), cpa);
         for (edit, field) in [
-            ((|f: &mut TermsForm| f.base_fee = "lots".into()) as fn(&mut TermsForm), "base_fee"),
+            (
+                (|f: &mut TermsForm| f.base_fee = "lots".into()) as fn(&mut TermsForm),
+                "base_fee",
+            ),
             (|f| f.hold_days = "two weeks".into(), "hold_days"),
             (|f| f.milestones = "signed".into(), "milestones line 1"),
             (|f| f.milestones = "signed 30".into(), "milestones"),

@@ -179,18 +179,15 @@ pub async fn receive(
         ))
     };
     loop {
-        let chunk = field
-            .chunk()
-            .await
-            .map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    too_large()
-                } else {
-                    Refused::Other(ApiError::Invalid(format!(
-                        "{original}: the upload broke off ({e})"
-                    )))
-                }
-            })?;
+        let chunk = field.chunk().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                Refused::Other(ApiError::Invalid(format!(
+                    "{original}: the upload broke off ({e})"
+                )))
+            }
+        })?;
         let Some(chunk) = chunk else { break };
         size += chunk.len();
         if size > max {
@@ -207,9 +204,7 @@ pub async fn receive(
             let mut r = [0u8; 16];
             rand::rngs::OsRng.fill_bytes(&mut r);
             let path = dir.join(format!("{}.{ext}", hex::encode(r)));
-            let f = tokio::fs::File::create(&path)
-                .await
-                .map_err(io)?;
+            let f = tokio::fs::File::create(&path).await.map_err(io)?;
             into.paths.push(path.clone());
             file = Some((f, path, ct));
             let (f, _, _) = file.as_mut().expect("just set");
@@ -281,10 +276,16 @@ mod tests {
 
     #[test]
     fn types_come_from_the_first_bytes() {
-        assert_eq!(sniff(b"\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01").unwrap().0, "image/jpeg");
+        assert_eq!(
+            sniff(b"\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01").unwrap().0,
+            "image/jpeg"
+        );
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\r").unwrap().1, "png");
         assert_eq!(sniff(b"\0\0\0\x18ftypmp42\0\0").unwrap().0, "video/mp4");
-        assert_eq!(sniff(b"\0\0\0\x14ftypqt  \0\0").unwrap().0, "video/quicktime");
+        assert_eq!(
+            sniff(b"\0\0\0\x14ftypqt  \0\0").unwrap().0,
+            "video/quicktime"
+        );
         assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 ").unwrap().0, "image/webp");
         assert!(sniff(b"<html><script>alert").is_none());
         assert!(sniff(b"MZ\x90\0\x03\0\0\0\x04\0\0\0").is_none());
