@@ -128,6 +128,15 @@ pub(super) struct Flash {
     stage: Option<String>,
 }
 
+/// The first value of a form field, or empty.
+pub(super) fn form_field(fields: &[(String, String)], name: &str) -> String {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
 pub(super) fn back(path: &str, msg: &str) -> Response {
     let q = serde_urlencoded::to_string([("msg", msg)]).unwrap_or_default();
     Redirect::to(&format!("{path}?{q}")).into_response()
@@ -552,13 +561,7 @@ async fn bulk(
 ) -> PageResult {
     let k = service::campaign(&st, &c, id).await.map_err(fail)?;
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let field = |name: &str| form_field(&fields, name);
     let ids: Vec<i64> = fields
         .iter()
         .filter(|(k, _)| k == "member")
@@ -1023,11 +1026,7 @@ async fn member_terms(
     let k = service::campaign(&st, &c, id).await.map_err(fail)?;
     let m = service::member(&st, &c, &k, mid).await.map_err(fail)?;
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    let json = fields
-        .iter()
-        .find(|(k, _)| k == "terms")
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default();
+    let json = form_field(&fields, "terms").trim().to_string();
     let form: TermsForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let from_form = json.is_empty();
     let parsed = if from_form {

@@ -3,7 +3,7 @@
 //! deliverable's review page (versions with a word diff, checks with the
 //! evidence highlighted, rounds with comments, live-post verification).
 
-use super::pages::{back, fail, layout, render, when, PageResult};
+use super::pages::{back, fail, form_field, layout, render, when, PageResult};
 use super::review::{self, Comment};
 use super::service;
 use super::uploads;
@@ -392,13 +392,7 @@ async fn decide(
 ) -> PageResult {
     let k = service::campaign(&st, &c, id).await.map_err(fail)?;
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let field = |name: &str| form_field(&fields, name);
     let approve = field("decision") == "approve";
     let version = field("version").parse::<i64>().ok();
     let mut comments: Vec<Comment> = fields
