@@ -72,3 +72,4 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
 fi
 cargo run --quiet -- bench redirect --seconds 0.5 --json
 cargo run --quiet -- bench ingest --orders 500 --json
+cargo run --quiet -- bench contracts --creators 20 --json

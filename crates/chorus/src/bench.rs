@@ -27,6 +27,9 @@ pub enum BenchCmd {
     Redirect(crate::bench_track::RedirectBench),
     /// Signed, durable, idempotent order ingestion over HTTP on SQLite.
     Ingest(crate::bench_track::IngestBench),
+    /// Contracts for many creators in one batch (render, hash, PDF, queue
+    /// emails) beside the same work one creator per call.
+    Contracts(ContractsBench),
 }
 
 #[derive(Args)]
@@ -45,6 +48,14 @@ pub struct QualifyBench {
     pub creators: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ContractsBench {
+    #[arg(long, default_value_t = 400)]
+    pub creators: usize,
     #[arg(long)]
     pub json: bool,
 }
@@ -161,6 +172,7 @@ pub async fn run(_ctx: &Ctx, c: BenchCmd) -> anyhow::Result<ExitCode> {
         BenchCmd::Qualify(a) => bench_qualify(a).await?,
         BenchCmd::Redirect(a) => crate::bench_track::bench_redirect(a).await?,
         BenchCmd::Ingest(a) => crate::bench_track::bench_ingest(a).await?,
+        BenchCmd::Contracts(a) => bench_contracts(a).await?,
         BenchCmd::Plan(a) => {
             let (chosen, secs) =
                 chorus_portfolio::bench::bench_plan(a.candidates, a.choose, a.seed);
@@ -491,6 +503,28 @@ async fn bench_qualify(a: QualifyBench) -> anyhow::Result<Value> {
             "creators_per_s": a.creators as f64 / batch_s,
             "per_profile_creators_per_s": a.creators as f64 / per_profile_s,
             "posts_per_creator": posts_per_creator,
+            "peak_rss_mb": peak_rss_mb(),
+        }
+    }))
+}
+
+/// The batch send of `chorus bench contracts`, on a fresh SQLite database,
+/// with the one-creator-per-call baseline from the same run.
+async fn bench_contracts(a: ContractsBench) -> anyhow::Result<Value> {
+    let db = chorus_store::testing::TestDb::sqlite().await?;
+    let f = chorus_server::campaigns::bench::bench_contracts(&db.store, a.creators).await;
+    db.cleanup().await;
+    let f = f?;
+    Ok(json!({
+        "bench": "contracts",
+        "params": {"creators": a.creators, "json": a.json},
+        "figures": {
+            // The key names the 400; with --creators N it is N creators.
+            "batch_400_s": f.batch_s,
+            "per_creator_baseline_s": f.per_creator_s,
+            "contracts": f.contracts,
+            "emails_queued": f.emails,
+            "pdf_mb": f.pdf_bytes as f64 / 1_048_576.0,
             "peak_rss_mb": peak_rss_mb(),
         }
     }))

@@ -64,6 +64,24 @@ pub fn word_diff(old: &str, new: &str) -> Vec<DiffOp> {
     out
 }
 
+/// How much of two texts is the same, word for word: twice the words the
+/// diff keeps, over the words of both, as a whole percent (rounded down).
+/// 100 for identical texts (and for two empty ones), 0 for nothing shared.
+pub fn similarity_percent(old: &str, new: &str) -> u32 {
+    let total = old.split_whitespace().count() + new.split_whitespace().count();
+    if total == 0 {
+        return 100;
+    }
+    let kept: usize = word_diff(old, new)
+        .iter()
+        .map(|op| match op {
+            DiffOp::Equal(t) => t.split_whitespace().count(),
+            _ => 0,
+        })
+        .sum();
+    (200 * kept / total) as u32
+}
+
 /// `git diff --word-diff` style: `[-removed-]{+added+}`, for terminals and logs.
 pub fn render(ops: &[DiffOp]) -> String {
     let parts: Vec<String> = ops
@@ -116,6 +134,15 @@ mod tests {
     fn serializes_with_op_tag() {
         let json = serde_json::to_string(&DiffOp::Delete("cure".into())).unwrap();
         assert_eq!(json, r#"{"op":"delete","text":"cure"}"#);
+    }
+
+    #[test]
+    fn similarity_counts_kept_words() {
+        assert_eq!(similarity_percent("a b c d", "a b c d"), 100);
+        assert_eq!(similarity_percent("", ""), 100);
+        assert_eq!(similarity_percent("a b c d", "e f g h"), 0);
+        // 3 of 4 words kept on each side: 2 × 3 / 8.
+        assert_eq!(similarity_percent("a b c d", "a b c x"), 75);
     }
 
     fn joined(ops: &[DiffOp], keep_new: bool) -> Vec<String> {

@@ -31,6 +31,7 @@ mod checks;
 mod compiled;
 pub mod diff;
 mod lexicon;
+pub mod live;
 mod report;
 mod stems;
 mod text;
@@ -38,6 +39,7 @@ mod text;
 pub use brief::{parse_brief, Brief, BriefError, Disclosure};
 pub use checks::disclosure::MORE_CUT;
 pub use compiled::{compile, CompiledBrief};
+pub use live::{verify_live, LiveCheck, LiveReport, MIN_SIMILARITY_PERCENT};
 pub use report::{Check, CheckId, Highlight, Report, Span, Status, Verdict};
 
 use chrono::{DateTime, Utc};

@@ -35,6 +35,11 @@ pub struct Config {
     pub session_ttl: Duration,
     /// Largest accepted upload (imports).
     pub max_body_bytes: usize,
+    /// Where files live (draft uploads under `uploads/`); None turns
+    /// uploads off with a clear message.
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Largest file a creator may upload with a draft.
+    pub max_upload_bytes: usize,
 }
 
 impl Default for Config {
@@ -43,6 +48,8 @@ impl Default for Config {
             cookie_secure: false,
             session_ttl: Duration::from_secs(12 * 3600),
             max_body_bytes: 256 << 20,
+            data_dir: None,
+            max_upload_bytes: 100 << 20,
         }
     }
 }

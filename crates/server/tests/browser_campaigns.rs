@@ -268,3 +268,123 @@ async fn manager_sends_forty_contracts_and_creators_sign() {
     creator.close().await.ok();
     app.stop().await;
 }
+
+/// Issue 6 in the browser: the reviewer requests changes on a check, the
+/// creator sees the comment and resubmits in the portal, the reviewer sees
+/// the word diff and approves, and the board shows `approved`.
+#[tokio::test]
+async fn reviewer_requests_changes_creator_resubmits_reviewer_approves() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let app = App::spawn().await;
+    let (org, email) = app.org_with_user("acme", Role::Manager).await;
+    let mut rec: CreatorRecord = serde_json::from_value(json!({
+        "platform": "instagram", "handle": "brw00", "name": "Browser Creator",
+        "email": "brw00@creators.test", "followers": 30_000
+    }))
+    .unwrap();
+    rec.validate().unwrap();
+    app.store.upsert_creators(&[rec]).await.unwrap();
+    let token = app.token_for(&email).await;
+    let brief = json!({"disclosure_text": "#ad", "required_hashtags": ["#trail"], "promo_code": "SPRING",
+        "deliverables": [{"platform": "instagram", "format": "reel", "count": 1, "due": "2099-05-01"}]});
+    let k: Value = api()
+        .post(app.url("/api/v1/campaigns"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Review wave", "product": "Trail shoe", "budget": "5000.00", "currency": "USD",
+            "default_terms": r#"{"currency": "USD", "base_fee": "600.00", "milestones": [{"event": "signed", "share": "0.5"}, {"event": "published", "share": "0.5"}]}"#,
+            "default_brief": brief.to_string()}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = k["id"].as_i64().expect("campaign created");
+    api()
+        .post(app.url(&format!("/api/v1/campaigns/{id}/members")))
+        .bearer_auth(&token)
+        .json(&json!({"handles": ["brw00"]}))
+        .send()
+        .await
+        .unwrap();
+    let m = app.store.members(org, CampaignId(id)).await.unwrap()[0].id;
+    api()
+        .post(app.url(&format!("/api/v1/campaigns/{id}/contracts/send")))
+        .bearer_auth(&token)
+        .json(&json!({"member_ids": [m]}))
+        .send()
+        .await
+        .unwrap();
+    let mail = &app.store.outbox(org, 10).await.unwrap()[0];
+    let start = mail.body.find("http://").unwrap();
+    let link = mail.body[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+
+    // The creator signs and submits a draft without the disclosure.
+    let creator = browser(&driver).await;
+    sign_in_portal(&creator, &link).await;
+    type_into(
+        &creator,
+        ".draft-caption",
+        "Wet rock, no slips. Code SPRING #trail",
+    )
+    .await;
+    click(&creator, ".submit-draft").await;
+    assert!(has_text(&creator, "#flash", "Draft version 1").await);
+
+    // The reviewer finds it in the queue, comments on the failing check.
+    let manager = browser(&driver).await;
+    manager.goto(&app.url("/login")).await.unwrap();
+    type_into(&manager, "input[name=email]", &email).await;
+    type_into(&manager, "input[name=password]", PASSWORD).await;
+    click(&manager, "form button[type=submit]").await;
+    assert!(has_text(&manager, ".who", &email).await);
+    manager
+        .goto(&app.url(&format!("/campaigns/{id}/review")))
+        .await
+        .unwrap();
+    assert!(has_text(&manager, "#queue", "✗ disclosure").await);
+    click(&manager, "#queue a.review").await;
+    text_of(&manager, "#c-disclosure").await; // waits for the review page
+    type_into(&manager, "#c-disclosure", "Start with #ad, please").await;
+    click(&manager, "#request").await;
+    assert!(has_text(&manager, "#flash", "changes requested").await);
+
+    // The creator sees the comment and resubmits.
+    creator.goto(&link).await.unwrap();
+    assert!(has_text(&creator, ".comments", "Start with #ad, please").await);
+    type_into(
+        &creator,
+        ".draft-caption",
+        "#ad Wet rock, no slips. Code SPRING #trail",
+    )
+    .await;
+    click(&creator, ".submit-draft").await;
+    assert!(has_text(&creator, "#flash", "Draft version 2").await);
+
+    // The reviewer sees what changed and approves; the board shows it.
+    manager
+        .goto(&app.url(&format!("/campaigns/{id}/review")))
+        .await
+        .unwrap();
+    assert!(has_text(&manager, "#queue", "all pass").await);
+    click(&manager, "#queue a.review").await;
+    assert!(has_text(&manager, "#diff ins", "#ad").await);
+    click(&manager, "#approve").await;
+    assert!(has_text(&manager, "#flash", "approved").await);
+    manager
+        .goto(&app.url(&format!("/campaigns/{id}")))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&manager, "#col-approved .count").await, "1");
+    assert!(has_text(&manager, "#col-approved", "@brw00").await);
+
+    manager.close().await.ok();
+    creator.close().await.ok();
+    app.stop().await;
+}

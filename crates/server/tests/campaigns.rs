@@ -37,6 +37,13 @@ const TERMS: &str = r#"{"currency": "USD", "base_fee": "500.00",
   "performance": {"type": "cpa", "amount": "5.00", "cap": "250.00"}}"#;
 
 async fn campaign_with_members(app: &App, slug: &str, handles: &[String]) -> Setup {
+    let brief = json!({"key_message": "Hi {{creator_name}}, grip matters",
+        "required_hashtags": ["#trail"], "promo_code": "SPRING",
+        "deliverables": [{"platform": "instagram", "format": "reel", "count": 1, "due": "2026-05-01"}]});
+    campaign_with_brief(app, slug, handles, &brief).await
+}
+
+async fn campaign_with_brief(app: &App, slug: &str, handles: &[String], brief: &Value) -> Setup {
     let (org, email) = app.org_with_user(slug, Role::Manager).await;
     let token = app.token_for(&email).await;
     let c = api();
@@ -45,9 +52,7 @@ async fn campaign_with_members(app: &App, slug: &str, handles: &[String]) -> Set
         .bearer_auth(&token)
         .json(&json!({"name": "Spring wave", "product": "Trail shoe", "budget": "20000.00", "currency": "USD",
                       "starts": "2026-04-01", "ends": "2026-06-30", "default_terms": TERMS,
-                      "default_brief": json!({"key_message": "Hi {{creator_name}}, grip matters",
-                          "required_hashtags": ["#trail"], "promo_code": "SPRING",
-                          "deliverables": [{"platform": "instagram", "format": "reel", "count": 1, "due": "2026-05-01"}]}).to_string()}))
+                      "default_brief": brief.to_string()}))
         .send()
         .await
         .unwrap();
@@ -560,6 +565,9 @@ async fn every_campaign_route_is_tenant_scoped() {
         format!("/campaigns/{k}/deliverables"),
         format!("/campaigns/{k}/members/{mid}"),
         format!("/campaigns/{k}/contracts/{cid}/pdf"),
+        format!("/campaigns/{k}/review"),
+        format!("/campaigns/{k}/deliverables/1"),
+        format!("/campaigns/{k}/uploads/1"),
     ];
     for path in &web_get {
         let r = other.get(app.url(path)).send().await.unwrap();
@@ -572,6 +580,8 @@ async fn every_campaign_route_is_tenant_scoped() {
         format!("/campaigns/{k}/bulk"),
         format!("/campaigns/{k}/terms"),
         format!("/campaigns/{k}/deliverables/1/review"),
+        format!("/campaigns/{k}/deliverables/1/verify"),
+        format!("/campaigns/{k}/review/approve-passing"),
         format!("/campaigns/{k}/members/{mid}/terms"),
         format!("/campaigns/{k}/members/{mid}/counter"),
         format!("/campaigns/{k}/members/{mid}/revoke"),
@@ -589,6 +599,7 @@ async fn every_campaign_route_is_tenant_scoped() {
                 ("terms", "{}"),
                 ("decision", "accept"),
                 ("handles", "ten0"),
+                ("caption", "#ad x"),
             ])
             .send()
             .await
@@ -638,6 +649,17 @@ async fn every_campaign_route_is_tenant_scoped() {
             json!(null),
         ),
         ("GET", format!("/api/v1/campaigns/{k}/log"), json!(null)),
+        ("GET", format!("/api/v1/campaigns/{k}/review"), json!(null)),
+        (
+            "POST",
+            format!("/api/v1/campaigns/{k}/deliverables/1/review"),
+            json!({"decision": "approve"}),
+        ),
+        (
+            "GET",
+            format!("/api/v1/campaigns/{k}/milestones"),
+            json!(null),
+        ),
     ];
     for (method, path, body) in &api_calls {
         let req = match *method {
@@ -973,5 +995,566 @@ async fn reminders_are_queued_before_due_and_when_late() {
     let out = app.store.outbox(s.org, 10).await.unwrap();
     assert!(out[0].subject.starts_with("Overdue"));
     assert!(out[1].subject.starts_with("Reminder"));
+    app.stop().await;
+}
+
+// ---------- review (issue 6) and draft uploads ----------
+
+/// A brief every well-made caption can pass: disclosure, hashtag, code, a
+/// due date far ahead.
+fn review_brief() -> Value {
+    json!({"disclosure_text": "#ad", "required_hashtags": ["#trail"], "promo_code": "SPRING",
+        "deliverables": [{"platform": "instagram", "format": "reel", "count": 1, "due": "2099-05-01"}]})
+}
+
+const GOOD: &str = "#ad Wet rock, no slips: these grip. Code SPRING for 15% off #trail";
+const NO_AD: &str = "Wet rock, no slips: these grip. Code SPRING for 15% off #trail";
+
+/// The creator signs through their link; returns their browser, link and deliverable id.
+async fn signed(app: &App, s: &Setup, handle: &str) -> (reqwest::Client, String, i64) {
+    let links = portal_links(app, s.org).await;
+    let link = link_for(&links, handle).to_string();
+    let c = browser();
+    assert_eq!(
+        sign(&c, &link, "Test/1").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let (_, page) = get_text(&c, &link).await;
+    let start = page.find("/deliverables/").unwrap() + "/deliverables/".len();
+    let did: String = page[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    (c, link, did.parse().unwrap())
+}
+
+async fn submit(c: &reqwest::Client, link: &str, did: i64, caption: &str) -> reqwest::Response {
+    let (_, page) = get_text(c, link).await;
+    let csrf = hidden_field(&page, "portal_csrf").unwrap();
+    c.post(format!("{link}/deliverables/{did}/draft"))
+        .form(&[("portal_csrf", csrf.as_str()), ("caption", caption)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn go_live(c: &reqwest::Client, link: &str, did: i64, caption: &str) -> reqwest::Response {
+    let (_, page) = get_text(c, link).await;
+    let csrf = hidden_field(&page, "portal_csrf").unwrap();
+    c.post(format!("{link}/deliverables/{did}/live"))
+        .form(&[
+            ("portal_csrf", csrf.as_str()),
+            ("url", "https://instagram.com/p/live1"),
+            ("caption", caption),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+fn location(r: &reqwest::Response) -> String {
+    urlencoding_decode(r.headers()["location"].to_str().unwrap())
+}
+
+async fn milestones(app: &App, s: &Setup) -> Vec<(String, String)> {
+    let v: Value = api()
+        .get(app.url(&format!("/api/v1/campaigns/{}/milestones", s.campaign)))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["handle"].as_str().unwrap().to_string(),
+                e["event"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn review_rounds_with_comments_and_a_word_diff() {
+    let app = App::spawn().await;
+    let handles = seed_creators(&app, "rev", 1).await;
+    let s = campaign_with_brief(&app, "acme", &handles, &review_brief()).await;
+    send_all(&app, &s).await;
+    let (creator, link, did) = signed(&app, &s, "rev0").await;
+    let k = s.campaign;
+    assert_eq!(submit(&creator, &link, did, NO_AD).await.status(), 303);
+
+    // The queue shows the draft with its failing check, and filters by it.
+    let email = format!("{}@acme.test", Role::Manager.as_str());
+    let (b, csrf) = app.browser_login(&email).await;
+    let (st, queue) = get_text(&b, &app.url(&format!("/campaigns/{k}/review"))).await;
+    assert_eq!(st, 200);
+    assert!(
+        queue.contains(&format!("draft-{did}")) && queue.contains("✗ disclosure"),
+        "{queue}"
+    );
+    assert!(queue.contains("Approve the 0 drafts"));
+    let (_, only) = get_text(
+        &b,
+        &app.url(&format!("/campaigns/{k}/review?failing=disclosure")),
+    )
+    .await;
+    assert!(only.contains(&format!("draft-{did}")));
+    let (_, none) = get_text(
+        &b,
+        &app.url(&format!("/campaigns/{k}/review?failing=hashtags")),
+    )
+    .await;
+    assert!(!none.contains(&format!("draft-{did}")));
+
+    // Requesting changes needs a comment; with one, the creator is told.
+    let review_url = app.url(&format!("/campaigns/{k}/deliverables/{did}/review"));
+    let r = b
+        .post(&review_url)
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("decision", "changes"),
+            ("version", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        location(&r).contains("say what to change"),
+        "{}",
+        location(&r)
+    );
+    assert_eq!(stage_of(&app, &s, "rev0").await, "content_submitted");
+    let r = b
+        .post(&review_url)
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("decision", "changes"),
+            ("version", "1"),
+            ("c_disclosure", "Put #ad at the very start"),
+            ("comment", "Love the wet-rock line."),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        location(&r).contains("changes requested"),
+        "{}",
+        location(&r)
+    );
+    assert_eq!(stage_of(&app, &s, "rev0").await, "changes_requested");
+    let mail = app.store.outbox(s.org, 10).await.unwrap();
+    assert!(
+        mail[0].subject.starts_with("Changes requested")
+            && mail[0]
+                .body
+                .contains("disclosure: Put #ad at the very start"),
+        "{:?}",
+        mail[0]
+    );
+    let (_, portal) = get_text(&creator, &link).await;
+    assert!(
+        portal.contains("Review round 1: changes requested"),
+        "{portal}"
+    );
+    assert!(
+        portal.contains("Put #ad at the very start") && portal.contains("Love the wet-rock line.")
+    );
+
+    // The creator resubmits; the reviewer sees the word diff and round 1.
+    assert_eq!(submit(&creator, &link, did, GOOD).await.status(), 303);
+    assert_eq!(stage_of(&app, &s, "rev0").await, "content_submitted");
+    let (_, detail) = get_text(&b, &app.url(&format!("/campaigns/{k}/deliverables/{did}"))).await;
+    assert!(detail.contains("<ins>#ad</ins>"), "{detail}");
+    assert!(detail.contains("Round 1") && detail.contains("Put #ad at the very start"));
+    let (_, old_diff) = get_text(
+        &b,
+        &app.url(&format!("/campaigns/{k}/deliverables/{did}?from=2&to=1")),
+    )
+    .await;
+    assert!(old_diff.contains("<del>#ad</del>"));
+
+    // A decision on the old version is refused; on the new one it approves.
+    let r = b
+        .post(&review_url)
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("decision", "approve"),
+            ("version", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let raw = r.headers()["location"].to_str().unwrap();
+    assert!(
+        raw.contains("err=") && location(&r).contains("newer draft"),
+        "{raw}"
+    );
+    let r = b
+        .post(&review_url)
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("decision", "approve"),
+            ("version", "2"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&r).contains("approved"), "{}", location(&r));
+    assert_eq!(stage_of(&app, &s, "rev0").await, "approved");
+    let events = milestones(&app, &s).await;
+    assert_eq!(
+        events,
+        vec![
+            ("rev0".into(), "signed".into()),
+            ("rev0".into(), "approved".into())
+        ]
+    );
+    let rounds = app.store.review_rounds(s.org, did).await.unwrap();
+    assert_eq!(
+        rounds
+            .iter()
+            .map(|r| (r.round, r.version, r.decision.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(1, 1, "changes_requested"), (2, 2, "approved")]
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn batch_approve_takes_only_drafts_that_pass_every_check() {
+    let app = App::spawn().await;
+    let handles = seed_creators(&app, "bat", 3).await;
+    let s = campaign_with_brief(&app, "acme", &handles, &review_brief()).await;
+    send_all(&app, &s).await;
+    for (h, caption) in [("bat0", GOOD), ("bat1", NO_AD), ("bat2", GOOD)] {
+        let (c, link, did) = signed(&app, &s, h).await;
+        assert_eq!(submit(&c, &link, did, caption).await.status(), 303);
+    }
+    let q: Value = api()
+        .get(app.url(&format!("/api/v1/campaigns/{}/review", s.campaign)))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let passing: Vec<&str> = q["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["passes_every_check"] == true)
+        .map(|i| i["handle"].as_str().unwrap())
+        .collect();
+    assert_eq!(passing, ["bat0", "bat2"], "{q}");
+    let email = format!("{}@acme.test", Role::Manager.as_str());
+    let (b, csrf) = app.browser_login(&email).await;
+    let r = b
+        .post(app.url(&format!("/campaigns/{}/review/approve-passing", s.campaign)))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        location(&r).contains("Approved (every check passed): 2."),
+        "{}",
+        location(&r)
+    );
+    assert_eq!(stage_of(&app, &s, "bat0").await, "approved");
+    assert_eq!(stage_of(&app, &s, "bat1").await, "content_submitted");
+    assert_eq!(stage_of(&app, &s, "bat2").await, "approved");
+    let (_, queue) = get_text(&b, &app.url(&format!("/campaigns/{}/review", s.campaign))).await;
+    assert!(queue.contains("@bat1") && !queue.contains("@bat0"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn live_post_is_verified_against_the_approved_version() {
+    let app = App::spawn().await;
+    let handles = seed_creators(&app, "liv", 1).await;
+    let s = campaign_with_brief(&app, "acme", &handles, &review_brief()).await;
+    send_all(&app, &s).await;
+    let (creator, link, did) = signed(&app, &s, "liv0").await;
+    assert_eq!(submit(&creator, &link, did, GOOD).await.status(), 303);
+    // Not approved yet: no live post.
+    assert_eq!(
+        go_live(&creator, &link, did, GOOD).await.status(),
+        StatusCode::CONFLICT
+    );
+    let r = api()
+        .post(app.url(&format!(
+            "/api/v1/campaigns/{}/deliverables/{did}/review",
+            s.campaign
+        )))
+        .bearer_auth(&s.token)
+        .json(&json!({"decision": "approve"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(stage_of(&app, &s, "liv0").await, "approved");
+
+    // The live caption dropped the disclosure: recorded, not verified, and why.
+    let r = go_live(&creator, &link, did, NO_AD).await;
+    assert!(
+        location(&r).contains("not verified") && location(&r).contains("disclosure"),
+        "{}",
+        location(&r)
+    );
+    assert_eq!(stage_of(&app, &s, "liv0").await, "approved");
+    // A reviewer pastes a rewritten caption: refused with the changed words.
+    let email = format!("{}@acme.test", Role::Manager.as_str());
+    let (b, csrf) = app.browser_login(&email).await;
+    let r = b
+        .post(app.url(&format!(
+            "/campaigns/{}/deliverables/{did}/verify",
+            s.campaign
+        )))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            (
+                "caption",
+                "#ad Totally different words now, code SPRING #trail",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&r).contains("unchanged: only"), "{}", location(&r));
+    assert!(!milestones(&app, &s)
+        .await
+        .iter()
+        .any(|(_, e)| e == "published"));
+
+    // The post as approved (one word added) passes: published, milestone fired.
+    let live = GOOD.replace("these grip", "these really grip");
+    let r = go_live(&creator, &link, did, &live).await;
+    assert!(
+        location(&r).contains("verified against the approved version"),
+        "{}",
+        location(&r)
+    );
+    assert_eq!(stage_of(&app, &s, "liv0").await, "published");
+    assert!(milestones(&app, &s)
+        .await
+        .contains(&("liv0".into(), "published".into())));
+    let (_, detail) = get_text(
+        &b,
+        &app.url(&format!("/campaigns/{}/deliverables/{did}", s.campaign)),
+    )
+    .await;
+    assert!(
+        detail.contains("id=\"verified\"") && detail.contains("failed"),
+        "{detail}"
+    );
+    app.stop().await;
+}
+
+fn png(len: usize) -> Vec<u8> {
+    let mut v = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    v.resize(len, 7);
+    v
+}
+
+async fn upload_draft(
+    c: &reqwest::Client,
+    link: &str,
+    did: i64,
+    name: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
+    let (_, page) = get_text(c, link).await;
+    let csrf = hidden_field(&page, "portal_csrf").unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("portal_csrf", csrf)
+        .text("caption", GOOD)
+        .text("media", "")
+        .part(
+            "files",
+            reqwest::multipart::Part::bytes(bytes)
+                .file_name(name.to_string())
+                .mime_str("image/png")
+                .unwrap(),
+        );
+    c.post(format!("{link}/deliverables/{did}/draft"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn draft_uploads_are_limited_and_served_only_to_their_creator_and_org() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::spawn_with(chorus_server::Config {
+        data_dir: Some(dir.path().to_path_buf()),
+        max_upload_bytes: 4096,
+        ..Default::default()
+    })
+    .await;
+    let handles = seed_creators(&app, "upl", 2).await;
+    let s = campaign_with_brief(&app, "acme", &handles, &review_brief()).await;
+    send_all(&app, &s).await;
+    let (maya, link, did) = signed(&app, &s, "upl0").await;
+    let (other, other_link, _) = signed(&app, &s, "upl1").await;
+
+    // Too large and wrong type are refused with a clear page; nothing is kept.
+    let r = upload_draft(&maya, &link, did, "big.png", png(5000)).await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("big.png is too large: files may be at most 4 KB"));
+    let r = upload_draft(
+        &maya,
+        &link,
+        did,
+        "notes.png",
+        b"<html><script>alert(1)</script>".to_vec(),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("not a file type we accept"));
+    assert!(app.store.submissions(s.org, did).await.unwrap().is_empty());
+
+    // A good file is kept under the campaign's folder with a random name.
+    let bytes = png(3000);
+    let r = upload_draft(&maya, &link, did, "../reel cover.png", bytes.clone()).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let ups = app.store.uploads(s.org, did).await.unwrap();
+    assert_eq!(ups.len(), 1);
+    let u = &ups[0];
+    assert_eq!(
+        (
+            u.original_name.as_str(),
+            u.content_type.as_str(),
+            u.size_bytes
+        ),
+        ("reel cover.png", "image/png", 3000)
+    );
+    let stored = dir.path().join(format!(
+        "uploads/{}/{}/{}",
+        s.org.0, s.campaign, u.stored_name
+    ));
+    assert_eq!(std::fs::read(&stored).unwrap(), bytes);
+    let leftovers = std::fs::read_dir(stored.parent().unwrap()).unwrap().count();
+    assert_eq!(leftovers, 1, "refused uploads leave no files behind");
+
+    // Served to the creator's own link and to the org's users, to nobody else.
+    let (_, page) = get_text(&maya, &link).await;
+    assert!(page.contains(&format!("/uploads/{}", u.id)));
+    let r = maya
+        .get(format!("{link}/uploads/{}", u.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(r.bytes().await.unwrap().to_vec(), bytes);
+    let r = other
+        .get(format!("{other_link}/uploads/{}", u.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let email = format!("{}@acme.test", Role::Manager.as_str());
+    let (b, _) = app.browser_login(&email).await;
+    let url = app.url(&format!("/campaigns/{}/uploads/{}", s.campaign, u.id));
+    assert_eq!(b.get(&url).send().await.unwrap().status(), 200);
+    let (_, globex) = app.org_with_user("globex", Role::Owner).await;
+    let (g, _) = app.browser_login(&globex).await;
+    assert_eq!(
+        g.get(&url).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_ne!(browser().get(&url).send().await.unwrap().status(), 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn member_terms_are_edited_in_a_form_with_named_field_errors() {
+    let app = App::spawn().await;
+    let handles = seed_creators(&app, "trm", 1).await;
+    let s = campaign_with_members(&app, "acme", &handles).await;
+    let mid = member_ids(&app, &s).await[0].0;
+    let email = format!("{}@acme.test", Role::Manager.as_str());
+    let (b, csrf) = app.browser_login(&email).await;
+    let page_url = app.url(&format!("/campaigns/{}/members/{mid}", s.campaign));
+    let (_, page) = get_text(&b, &page_url).await;
+    assert!(
+        page.contains("name=\"base_fee\" id=\"base-fee\" value=\"500.00\""),
+        "{page}"
+    );
+    assert!(page.contains("signed 50\npublished 50"));
+    let form = |fee: &'static str, hold: &'static str| {
+        vec![
+            ("csrf_token", csrf.clone()),
+            ("currency", "USD".to_string()),
+            ("base_fee", fee.to_string()),
+            ("milestones", "signed 40\npublished 60".to_string()),
+            ("performance", "rev_share".to_string()),
+            ("basis", "revenue".to_string()),
+            ("rate", "".to_string()),
+            ("tiers", "0 10\n2000 12.5".to_string()),
+            ("cap", "400.00".to_string()),
+            ("hold_days", hold.to_string()),
+            ("exclusivity_days", "30".to_string()),
+            ("competitors", "Trailcraft\nRockgrip".to_string()),
+            ("usage_rights_days", "90".to_string()),
+        ]
+    };
+    let url = format!("{page_url}/terms");
+    let r = b
+        .post(&url)
+        .form(&form("900.00", "two weeks"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("hold_days: ")
+            && body.contains("two weeks")
+            && body.contains("is not a whole number of days"),
+        "{body}"
+    );
+    assert!(
+        body.contains("value=\"900.00\""),
+        "the form keeps what was typed"
+    );
+    let r = b
+        .post(&url)
+        .form(&form("900.00", "14"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let m = app.store.member(s.org, mid).await.unwrap().unwrap();
+    let t: Value = serde_json::from_str(&m.terms).unwrap();
+    assert_eq!(t["base_fee"], "900.00");
+    assert_eq!(
+        t["milestones"][1],
+        json!({"event": "published", "share": "0.6"})
+    );
+    assert_eq!(
+        t["performance"]["tiers"][1],
+        json!({"from": "2000", "rate": "0.125"})
+    );
+    assert_eq!(
+        (t["hold_days"].as_i64(), t["competitors"][1].as_str()),
+        (Some(14), Some("Rockgrip"))
+    );
     app.stop().await;
 }

@@ -211,6 +211,15 @@ pub struct Deliverable {
     pub last_media: Option<String>,
     pub last_submitted_at: Option<i64>,
     pub live_url: Option<String>,
+    pub campaign_id: CampaignId,
+    /// The latest draft's version number, when there is one.
+    pub last_version: Option<i64>,
+    /// The review engine's report (JSON) on the latest draft, when it ran.
+    pub last_checks: Option<String>,
+    /// `pass` or `fail`: the latest draft's automatic verdict.
+    pub last_verdict: Option<String>,
+    /// When the live post passed verification against the approved version.
+    pub verified_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -343,7 +352,8 @@ const DELIVERABLE_SELECT: &str = "SELECT d.id, d.member_id, a.handle, d.platform
      d.due_at, d.status, \
      (SELECT COUNT(*) FROM submissions s WHERE s.deliverable_id = d.id) AS submissions, \
      s.caption AS last_caption, s.media AS last_media, s.created_at AS last_submitted_at, \
-     s.live_url \
+     s.live_url, m.campaign_id, s.version AS last_version, s.checks AS last_checks, \
+     s.verdict AS last_verdict, d.verified_at \
      FROM deliverables d JOIN campaign_members m ON m.id = d.member_id \
      JOIN platform_accounts a ON a.id = m.account_id \
      LEFT JOIN submissions s ON s.deliverable_id = d.id AND s.version = \
@@ -363,11 +373,16 @@ fn deliverable_from(r: &AnyRow) -> Result<Deliverable> {
         last_media: get(r, "last_media")?,
         last_submitted_at: get(r, "last_submitted_at")?,
         live_url: get(r, "live_url")?,
+        campaign_id: CampaignId(get(r, "campaign_id")?),
+        last_version: get(r, "last_version")?,
+        last_checks: get(r, "last_checks")?,
+        last_verdict: get(r, "last_verdict")?,
+        verified_at: get(r, "verified_at")?,
     })
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn log_stage(
+pub(crate) async fn log_stage(
     tx: &mut Transaction<'static, Any>,
     org: OrgId,
     member: i64,
@@ -396,7 +411,7 @@ async fn log_stage(
 
 /// Compare-and-set the stage of one member and log it; false when the member
 /// is not in `org` or is no longer at `from`.
-async fn move_in_tx(
+pub(crate) async fn move_in_tx(
     tx: &mut Transaction<'static, Any>,
     org: OrgId,
     member: i64,
@@ -426,7 +441,7 @@ async fn move_in_tx(
     Ok(true)
 }
 
-async fn insert_email(
+pub(crate) async fn insert_email(
     tx: &mut Transaction<'static, Any>,
     org: OrgId,
     to: &str,
@@ -590,12 +605,27 @@ impl Store {
     pub async fn member(&self, org: OrgId, id: i64) -> Result<Option<Member>> {
         let sql =
             format!("SELECT {MEMBER_COLS} FROM {MEMBER_FROM} WHERE m.org_id = $1 AND m.id = $2");
-        let row = sqlx::query(&sql)
+        Ok(self
+            .rows_by(&sql, org, id, member_from)
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    /// Rows of `sql` (with `$1` the organization and `$2` an id), each read by `from`.
+    pub(crate) async fn rows_by<T>(
+        &self,
+        sql: &str,
+        org: OrgId,
+        id: i64,
+        from: fn(&AnyRow) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let rows = sqlx::query(sql)
             .bind(org.0)
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_all(&self.pool)
             .await?;
-        row.as_ref().map(member_from).transpose()
+        rows.iter().map(from).collect()
     }
 
     /// Move one member from `from` to `to` and log who did it. False when the
@@ -962,6 +992,8 @@ impl Store {
         {
             return Ok(false);
         }
+        crate::review::insert_milestone(&mut tx, org, member, "signed", "contract signed", sig.at)
+            .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -1140,25 +1172,28 @@ impl Store {
     }
 
     pub async fn deliverables(&self, org: OrgId, campaign: CampaignId) -> Result<Vec<Deliverable>> {
-        let sql = format!("{DELIVERABLE_SELECT} WHERE d.org_id = $1 AND m.campaign_id = $2 ORDER BY d.due_at, d.id");
-        let rows = sqlx::query(&sql)
-            .bind(org.0)
-            .bind(campaign.0)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(deliverable_from).collect()
+        self.deliverables_where("m.campaign_id", org, campaign.0)
+            .await
     }
 
     pub async fn member_deliverables(&self, org: OrgId, member: i64) -> Result<Vec<Deliverable>> {
+        self.deliverables_where("d.member_id", org, member).await
+    }
+
+    /// One deliverable with its latest draft; None when not in `org`.
+    pub async fn deliverable(&self, org: OrgId, id: i64) -> Result<Option<Deliverable>> {
+        Ok(self
+            .deliverables_where("d.id", org, id)
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    async fn deliverables_where(&self, col: &str, org: OrgId, id: i64) -> Result<Vec<Deliverable>> {
         let sql = format!(
-            "{DELIVERABLE_SELECT} WHERE d.org_id = $1 AND d.member_id = $2 ORDER BY d.due_at, d.id"
+            "{DELIVERABLE_SELECT} WHERE d.org_id = $1 AND {col} = $2 ORDER BY d.due_at, d.id"
         );
-        let rows = sqlx::query(&sql)
-            .bind(org.0)
-            .bind(member)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(deliverable_from).collect()
+        self.rows_by(&sql, org, id, deliverable_from).await
     }
 
     /// A new draft version of a deliverable of `member`; marks it `submitted`.
@@ -1171,39 +1206,14 @@ impl Store {
         caption: &str,
         media_json: &str,
     ) -> Result<Option<i64>> {
-        let mut tx = self.pool.begin().await?;
-        let r = sqlx::query(
-            "UPDATE deliverables SET status = 'submitted' WHERE id = $1 AND member_id = $2 AND org_id = $3",
-        )
-        .bind(deliverable)
-        .bind(member)
-        .bind(org.0)
-        .execute(&mut *tx)
-        .await?;
-        if r.rows_affected() != 1 {
-            return Ok(None);
-        }
-        let row = sqlx::query(
-            "SELECT COALESCE(MAX(version), 0) AS v FROM submissions WHERE deliverable_id = $1",
-        )
-        .bind(deliverable)
-        .fetch_one(&mut *tx)
-        .await?;
-        let version = get::<i64>(&row, "v")? + 1;
-        sqlx::query(
-            "INSERT INTO submissions (org_id, deliverable_id, version, caption, media, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(org.0)
-        .bind(deliverable)
-        .bind(version)
-        .bind(caption)
-        .bind(media_json)
-        .bind(now_us())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Some(version))
+        let draft = crate::review::Draft {
+            caption,
+            media_json,
+            checks_json: None,
+            verdict: None,
+            uploads: &[],
+        };
+        self.add_draft(org, member, deliverable, &draft).await
     }
 
     /// Record the live post URL on the latest submission; marks it `live`.

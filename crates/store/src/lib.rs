@@ -13,6 +13,7 @@ mod imports;
 mod lists;
 pub mod portfolio;
 mod qualify;
+pub mod review;
 pub mod testing;
 pub mod tracking;
 

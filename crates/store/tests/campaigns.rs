@@ -6,6 +6,7 @@ use chorus_core::{AccountId, CampaignId, CreatorRecord, OrgId};
 use chorus_store::campaigns::{
     Actor, Answer, ContractSend, NewCampaign, NewDeliverable, Signature,
 };
+use chorus_store::review::{Decision, Draft, LiveCheckInput, NewUpload};
 use chorus_store::{now_us, Store};
 
 macro_rules! conformance {
@@ -42,6 +43,7 @@ conformance!(
     outbox_claims_retries_and_gives_up,
     reminders_are_queued_once,
     qualify_rules_are_per_campaign_and_scoped,
+    review_rounds_live_checks_and_milestones,
 );
 
 fn new_campaign(name: &str) -> NewCampaign {
@@ -624,4 +626,191 @@ async fn qualify_rules_are_per_campaign_and_scoped(store: &Store) {
         .set_qualify_rule(a, id, 101.0, true, false, None)
         .await
         .is_err());
+}
+
+async fn review_rounds_live_checks_and_milestones(store: &Store) {
+    let (a, b, id, accts) = setup(store).await;
+    let m = store
+        .add_members(a, id, &accts[..1], "{}", Actor::System)
+        .await
+        .unwrap()[0];
+    assert!(store
+        .move_member(a, m, "shortlisted", "content_submitted", Actor::System, "")
+        .await
+        .unwrap());
+    let reel = NewDeliverable {
+        platform: "instagram".into(),
+        format: "reel".into(),
+        due_at: None,
+    };
+    let d = store.add_deliverables(a, m, &[reel]).await.unwrap()[0];
+    let upload = NewUpload {
+        stored_name: "abc123.png".into(),
+        original_name: "cover.png".into(),
+        content_type: "image/png".into(),
+        size_bytes: 42,
+    };
+    let draft = |caption| Draft {
+        caption,
+        media_json: "[]",
+        checks_json: Some(r#"{"verdict":"fail","checks":[]}"#),
+        verdict: Some("fail"),
+        uploads: std::slice::from_ref(&upload),
+    };
+    assert_eq!(
+        store.add_draft(a, m, d, &draft("v1")).await.unwrap(),
+        Some(1)
+    );
+    let got = store.deliverable(a, d).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            got.campaign_id,
+            got.last_version,
+            got.last_verdict.as_deref()
+        ),
+        (id, Some(1), Some("fail"))
+    );
+    assert!(store.deliverable(b, d).await.unwrap().is_none());
+    let uid = store.uploads(a, d).await.unwrap()[0].id;
+    assert_eq!(store.upload(a, uid).await.unwrap().unwrap().member_id, m);
+    assert!(store.upload(b, uid).await.unwrap().is_none());
+
+    let user = store
+        .create_user(chorus_store::NewUser {
+            org_id: a,
+            email: "rev@acme.test",
+            name: "Rev",
+            password_hash: "-",
+            role: chorus_core::Role::Reviewer,
+        })
+        .await
+        .unwrap();
+    let changes = Decision {
+        member: m,
+        deliverable: d,
+        version: 1,
+        approve: false,
+        comments_json: r#"[{"check":"disclosure","text":"add #ad"}]"#,
+        reviewer: user.id,
+        member_move: Some(("content_submitted", "changes_requested")),
+        milestone: None,
+        email: Some(("runner0@example.com", "Changes requested", "add #ad")),
+    };
+    assert!(!store.decide(b, &changes).await.unwrap(), "another org");
+    assert!(
+        !store
+            .decide(
+                a,
+                &Decision {
+                    version: 2,
+                    ..changes
+                }
+            )
+            .await
+            .unwrap(),
+        "not the latest"
+    );
+    assert!(store.decide(a, &changes).await.unwrap());
+    assert!(!store.decide(a, &changes).await.unwrap(), "decided already");
+    assert_eq!(
+        store.member(a, m).await.unwrap().unwrap().stage,
+        "changes_requested"
+    );
+    assert_eq!(store.outbox(a, 10).await.unwrap().len(), 1);
+
+    assert_eq!(
+        store.add_draft(a, m, d, &draft("v2")).await.unwrap(),
+        Some(2)
+    );
+    let approve = Decision {
+        version: 2,
+        approve: true,
+        comments_json: "[]",
+        member_move: Some(("changes_requested", "approved")),
+        milestone: Some("approved"),
+        email: None,
+        ..changes
+    };
+    assert!(store.decide(a, &approve).await.unwrap());
+    assert_eq!(
+        store.add_draft(a, m, d, &draft("v3")).await.unwrap(),
+        None,
+        "approved takes no drafts"
+    );
+    let rounds = store.review_rounds(a, d).await.unwrap();
+    assert_eq!(
+        rounds
+            .iter()
+            .map(|r| (r.round, r.version, r.decision.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(1, 1, "changes_requested"), (2, 2, "approved")]
+    );
+    assert_eq!(rounds[0].reviewer_email.as_deref(), Some("rev@acme.test"));
+    assert_eq!(store.member_review_rounds(a, m).await.unwrap().len(), 2);
+    assert!(store.review_rounds(b, d).await.unwrap().is_empty());
+    assert_eq!(store.submissions(a, d).await.unwrap().len(), 2);
+
+    assert!(store
+        .set_live_url(a, m, d, "https://instagram.com/p/1")
+        .await
+        .unwrap());
+    let check = LiveCheckInput {
+        member: m,
+        deliverable: d,
+        version: 2,
+        caption: "no disclosure",
+        passed: false,
+        report_json: "{}",
+        actor: Actor::Creator,
+        member_stage: "approved",
+    };
+    assert!(store.record_live_check(b, &check).await.unwrap().is_none());
+    let o = store.record_live_check(a, &check).await.unwrap().unwrap();
+    assert!(!o.verified && !o.published);
+    assert_eq!(store.member(a, m).await.unwrap().unwrap().stage, "approved");
+    let o = store
+        .record_live_check(
+            a,
+            &LiveCheckInput {
+                passed: true,
+                ..check
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(o.verified && o.published);
+    assert_eq!(
+        store.member(a, m).await.unwrap().unwrap().stage,
+        "published"
+    );
+    assert!(store
+        .deliverable(a, d)
+        .await
+        .unwrap()
+        .unwrap()
+        .verified_at
+        .is_some());
+    let o = store
+        .record_live_check(
+            a,
+            &LiveCheckInput {
+                passed: true,
+                ..check
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(o.verified && !o.published, "published once");
+    assert_eq!(store.live_checks(a, d).await.unwrap().len(), 3);
+    let events: Vec<String> = store
+        .milestone_events(a, id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    assert_eq!(events, ["approved", "published"]);
+    assert!(store.milestone_events(b, id).await.unwrap().is_empty());
 }

@@ -107,10 +107,16 @@ pub struct ServeArgs {
     pub redirect_bind: Option<SocketAddr>,
 }
 
-fn server_config() -> Config {
+fn server_config(data_dir: &std::path::Path) -> Config {
+    let d = Config::default();
     Config {
         cookie_secure: std::env::var("CHORUS_COOKIE_SECURE").is_ok_and(|v| v == "1" || v == "true"),
-        ..Config::default()
+        data_dir: Some(data_dir.to_path_buf()),
+        max_upload_bytes: std::env::var("CHORUS_MAX_UPLOAD_MB")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .map_or(d.max_upload_bytes, |mb| mb << 20),
+        ..d
     }
 }
 
@@ -129,7 +135,7 @@ async fn serve_store(
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| {
         format!("listening on {bind} (is another server running there? use --bind)")
     })?;
-    let state = AppState::new(store.clone(), server_config());
+    let state = AppState::new(store.clone(), server_config(&ctx.data_dir));
     chorus_server::track::start(&state, &ctx.data_dir)
         .await
         .context("starting click tracking")?;

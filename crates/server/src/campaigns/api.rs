@@ -3,6 +3,7 @@
 
 use super::brief::CampaignBrief;
 use super::pages::parse_bulk_terms;
+use super::review;
 use super::service::{self, AddResult, CampaignInput, Outcome};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -32,7 +33,10 @@ use serde_json::{json, Value};
         bulk_terms,
         member_terms,
         deliverables,
-        log
+        log,
+        review_queue,
+        review_decide,
+        milestones
     ),
     components(schemas(
         CampaignInput,
@@ -43,7 +47,9 @@ use serde_json::{json, Value};
         BulkTermsBody,
         AddResult,
         Outcome,
-        service::Skipped
+        service::Skipped,
+        DecideBody,
+        review::Comment
     ))
 )]
 pub struct CampaignsApiDoc;
@@ -64,6 +70,9 @@ pub fn routes() -> Router<AppState> {
         .route("/{id}/terms/bulk", post(bulk_terms))
         .route("/{id}/deliverables", get(deliverables))
         .route("/{id}/log", get(log))
+        .route("/{id}/review", get(review_queue))
+        .route("/{id}/deliverables/{did}/review", post(review_decide))
+        .route("/{id}/milestones", get(milestones))
 }
 
 #[utoipa::path(get, path = "/api/v1/campaigns", responses((status = 200, description = "The organization's campaigns")))]
@@ -308,4 +317,84 @@ async fn log(State(st): State<AppState>, c: Caller, Path(id): Path<i64>) -> ApiR
     Ok(Json(
         json!({"items": st.store.stage_events(c.org(), k.id).await?}),
     ))
+}
+
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/review", params(("id" = i64, Path)),
+    responses((status = 200, description = "Drafts awaiting review with their automatic-check reports"), (status = 404, body = ErrorBody)))]
+async fn review_queue(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    let k = service::campaign(&st, &c, id).await?;
+    let items: Vec<Value> = review::queue(&st, &c, &k)
+        .await?
+        .into_iter()
+        .map(|i| {
+            json!({"deliverable_id": i.d.id, "member_id": i.m.id, "handle": i.m.handle,
+                   "version": i.d.last_version, "caption": i.d.last_caption,
+                   "passes_every_check": review::passes_every_check(&i.report),
+                   "report": i.report.to_json()})
+        })
+        .collect();
+    Ok(Json(json!({"items": items})))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct DecideBody {
+    /// `approve` or `request_changes`.
+    decision: String,
+    /// The draft version decided on; the latest when absent.
+    #[serde(default)]
+    version: Option<i64>,
+    #[serde(default)]
+    comments: Vec<review::Comment>,
+}
+
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/deliverables/{did}/review", request_body = DecideBody,
+    params(("id" = i64, Path), ("did" = i64, Path)),
+    responses((status = 200, description = "Decided; a new review round"), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn review_decide(
+    State(st): State<AppState>,
+    c: Caller,
+    Path((id, did)): Path<(i64, i64)>,
+    Json(b): Json<DecideBody>,
+) -> ApiResult<Json<Value>> {
+    let k = service::campaign(&st, &c, id).await?;
+    let approve = match b.decision.as_str() {
+        "approve" => true,
+        "request_changes" => false,
+        other => {
+            return Err(ApiError::Invalid(format!(
+                "decision: {other:?} is neither approve nor request_changes"
+            )))
+        }
+    };
+    review::decide(&st, &c, &k, did, b.version, approve, &b.comments).await?;
+    Ok(Json(
+        json!({"rounds": st.store.review_rounds(c.org(), did).await?}),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/milestones", params(("id" = i64, Path)),
+    responses((status = 200, description = "Milestone events (signed, approved, published) per member, in time order, as settlement reads them"),
+              (status = 404, body = ErrorBody)))]
+async fn milestones(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    let k = service::campaign(&st, &c, id).await?;
+    let items: Vec<Value> = st
+        .store
+        .milestone_events(c.org(), k.id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            json!({"member_id": e.member_id, "handle": e.handle, "event": e.event,
+                   "at": chorus_store::from_us(e.at).to_rfc3339(), "note": e.note})
+        })
+        .collect();
+    Ok(Json(json!({"items": items})))
 }

@@ -8,18 +8,25 @@
 //! - [`mail`]: the outbox job and deliverable reminders.
 //! - [`qualify_rule`]: the manager's qualification rule and qualifying the shortlist.
 //! - `service`: what the web pages and the API share (send contracts, moves…).
-//! - `pages`, `portal`, `api`: the HTTP faces.
+//! - [`review`]: automatic checks on drafts, review rounds, batch approval
+//!   and live-post verification (what pages, portal and API share).
+//! - [`uploads`]: draft files in the data dir, typed by their first bytes.
+//! - `pages`, `review_pages`, `portal`, `api`: the HTTP faces.
 
 mod api;
+pub mod bench;
 pub mod brief;
 pub mod contract;
 pub mod mail;
 mod pages;
 mod portal;
 pub mod qualify_rule;
+pub mod review;
+mod review_pages;
 mod service;
 pub mod stage;
 pub mod terms;
+pub mod uploads;
 
 pub use api::CampaignsApiDoc;
 pub use mail::{deliver_outbox, queue_reminders, spawn_outbox_worker, Mailer};
@@ -35,6 +42,7 @@ use axum::Router;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(pages::routes())
+        .merge(review_pages::routes())
         .merge(portal::routes())
         .merge(qualify_rule::page_routes())
         .nest(

@@ -6,7 +6,7 @@ use super::brief::{CampaignBrief, DeliverableSpec, FORMATS, MERGE_FIELDS};
 use super::contract::{self, AuditTrail};
 use super::service::{self, date_text, BulkTerms, CampaignInput, Outcome};
 use super::stage::Stage;
-use super::terms::{DealTerms, FeeChange};
+use super::terms::{DealTerms, FeeChange, TermsForm};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::web::{thousands, Layout, WebCaller, NAV};
@@ -37,10 +37,6 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{id}/bulk", post(bulk))
         .route("/campaigns/{id}/terms", post(bulk_terms))
         .route("/campaigns/{id}/deliverables", get(deliverables))
-        .route(
-            "/campaigns/{id}/deliverables/{did}/review",
-            post(review_deliverable),
-        )
         .route("/campaigns/{id}/members/{mid}", get(member_page))
         .route("/campaigns/{id}/members/{mid}/terms", post(member_terms))
         .route("/campaigns/{id}/members/{mid}/counter", post(counter))
@@ -70,9 +66,9 @@ pub(super) fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-type PageResult = Result<Response, Response>;
+pub(super) type PageResult = Result<Response, Response>;
 
-fn fail(e: impl Into<ApiError>) -> Response {
+pub(super) fn fail(e: impl Into<ApiError>) -> Response {
     page_error(e.into())
 }
 
@@ -83,7 +79,16 @@ pub(super) fn render(t: impl Template) -> Response {
     }
 }
 
-async fn layout(st: &AppState, c: &Caller) -> Result<Layout, Response> {
+/// A form page, answered 422 when it shows a validation error.
+fn render_form(t: impl Template, invalid: bool) -> Response {
+    let mut resp = render(t);
+    if invalid {
+        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    resp
+}
+
+pub(super) async fn layout(st: &AppState, c: &Caller) -> Result<Layout, Response> {
     let org = st
         .store
         .org(c.org())
@@ -100,7 +105,7 @@ async fn layout(st: &AppState, c: &Caller) -> Result<Layout, Response> {
     })
 }
 
-fn when(us: i64) -> String {
+pub(super) fn when(us: i64) -> String {
     chorus_store::from_us(us)
         .format("%Y-%m-%d %H:%M UTC")
         .to_string()
@@ -117,10 +122,19 @@ fn money(minor: i64, currency: &str) -> String {
 
 /// A flash message from a redirect's query string.
 #[derive(Deserialize, Default)]
-struct Flash {
-    msg: Option<String>,
-    err: Option<String>,
+pub(super) struct Flash {
+    pub msg: Option<String>,
+    pub err: Option<String>,
     stage: Option<String>,
+}
+
+/// The first value of a form field, or empty.
+pub(super) fn form_field(fields: &[(String, String)], name: &str) -> String {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
 }
 
 pub(super) fn back(path: &str, msg: &str) -> Response {
@@ -128,7 +142,7 @@ pub(super) fn back(path: &str, msg: &str) -> Response {
     Redirect::to(&format!("{path}?{q}")).into_response()
 }
 
-fn outcome_text(verb: &str, o: &Outcome) -> String {
+pub(super) fn outcome_text(verb: &str, o: &Outcome) -> String {
     let mut s = format!("{verb} {}.", o.done);
     for k in o.skipped.iter().take(10) {
         s.push_str(&format!(" @{}: {}.", k.handle, k.reason));
@@ -185,17 +199,17 @@ async fn list_view(
             members: k.members,
         })
         .collect();
-    let mut resp = render(ListPage {
-        l,
-        rows,
-        can_manage: c.user.role.can_manage(),
-        form,
-        error: error.clone(),
-    });
-    if error.is_some() {
-        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
+    let invalid = error.is_some();
+    Ok(render_form(
+        ListPage {
+            l,
+            rows,
+            can_manage: c.user.role.can_manage(),
+            form,
+            error,
+        },
+        invalid,
+    ))
 }
 
 async fn list(State(st): State<AppState>, WebCaller(c): WebCaller) -> PageResult {
@@ -257,15 +271,16 @@ async fn edit(
         Ok(_) => Ok(back(&format!("/campaigns/{id}"), "Campaign saved.")),
         Err(ApiError::Invalid(e)) => {
             let l = layout(&st, &c).await?;
-            let mut resp = render(EditPage {
-                l,
-                id,
-                name: f.name.clone(),
-                form: f,
-                error: Some(e),
-            });
-            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(resp)
+            Ok(render_form(
+                EditPage {
+                    l,
+                    id,
+                    name: f.name.clone(),
+                    form: f,
+                    error: Some(e),
+                },
+                true,
+            ))
         }
         Err(e) => Err(fail(e)),
     }
@@ -551,13 +566,7 @@ async fn bulk(
 ) -> PageResult {
     let k = service::campaign(&st, &c, id).await.map_err(fail)?;
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let field = |name: &str| form_field(&fields, name);
     let ids: Vec<i64> = fields
         .iter()
         .filter(|(k, _)| k == "member")
@@ -799,27 +808,27 @@ async fn brief_view(
         Some(f) => f,
         None => BriefForm::from_brief(&CampaignBrief::parse(current).unwrap_or_default()),
     };
-    let mut resp = render(BriefPage {
-        version: versions.first().map_or(0, |b| b.version),
-        versions: versions
-            .iter()
-            .map(|b| (b.version, when(b.created_at)))
-            .collect(),
-        l,
-        k,
-        f,
-        merge_fields: MERGE_FIELDS
-            .iter()
-            .map(|f| format!("{{{{{f}}}}}"))
-            .collect(),
-        formats: FORMATS.to_vec(),
-        msg,
-        error: error.clone(),
-    });
-    if error.is_some() {
-        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
+    let invalid = error.is_some();
+    Ok(render_form(
+        BriefPage {
+            version: versions.first().map_or(0, |b| b.version),
+            versions: versions
+                .iter()
+                .map(|b| (b.version, when(b.created_at)))
+                .collect(),
+            l,
+            k,
+            f,
+            merge_fields: MERGE_FIELDS
+                .iter()
+                .map(|f| format!("{{{{{f}}}}}"))
+                .collect(),
+            formats: FORMATS.to_vec(),
+            msg,
+            error,
+        },
+        invalid,
+    ))
 }
 
 async fn brief_page(
@@ -919,17 +928,26 @@ struct MemberPage {
     new_link: Option<String>,
     msg: Option<String>,
     err: Option<String>,
+    tf: TermsForm,
 }
 
-async fn member_view(
-    st: &AppState,
-    c: &Caller,
-    id: i64,
-    mid: i64,
+/// What the member page shows besides the member: a new link, a message,
+/// or a refused terms form as it was sent.
+#[derive(Default)]
+struct MemberExtras {
     new_link: Option<String>,
     msg: Option<String>,
     err: Option<String>,
-) -> PageResult {
+    form: Option<TermsForm>,
+}
+
+async fn member_view(st: &AppState, c: &Caller, id: i64, mid: i64, x: MemberExtras) -> PageResult {
+    let MemberExtras {
+        new_link,
+        msg,
+        err,
+        form,
+    } = x;
     let k = service::campaign(st, c, id).await.map_err(fail)?;
     let m = service::member(st, c, &k, mid).await.map_err(fail)?;
     let l = layout(st, c).await?;
@@ -939,6 +957,12 @@ async fn member_view(
         .await
         .map_err(fail)?;
     let terms = DealTerms::parse(&m.terms).ok();
+    let tf = form.unwrap_or_else(|| {
+        terms
+            .as_ref()
+            .map(TermsForm::from_terms)
+            .unwrap_or_default()
+    });
     let terms_text = terms
         .map(|t| {
             vec![
@@ -961,24 +985,25 @@ async fn member_view(
     let pretty = serde_json::from_str::<serde_json::Value>(&m.terms)
         .and_then(|v| serde_json::to_string_pretty(&v))
         .unwrap_or_else(|_| m.terms.clone());
-    let mut resp = render(MemberPage {
-        stage: Stage::parse(&m.stage).map_or("?", Stage::label),
-        terms_json: pretty,
-        terms_text,
-        open_counter: contracts.first().is_some_and(|x| x.status == "countered"),
-        latest_text: contracts.first().map(|x| x.body.clone()),
-        contracts: contracts.iter().map(contract_view).collect(),
-        l,
-        k,
-        m,
-        new_link,
-        msg,
-        err: err.clone(),
-    });
-    if err.is_some() {
-        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
+    let invalid = err.is_some();
+    Ok(render_form(
+        MemberPage {
+            stage: Stage::parse(&m.stage).map_or("?", Stage::label),
+            terms_json: pretty,
+            terms_text,
+            open_counter: contracts.first().is_some_and(|x| x.status == "countered"),
+            latest_text: contracts.first().map(|x| x.body.clone()),
+            contracts: contracts.iter().map(contract_view).collect(),
+            l,
+            k,
+            m,
+            new_link,
+            msg,
+            err,
+            tf,
+        },
+        invalid,
+    ))
 }
 
 async fn member_page(
@@ -987,28 +1012,50 @@ async fn member_page(
     Path((id, mid)): Path<(i64, i64)>,
     Query(f): Query<Flash>,
 ) -> PageResult {
-    member_view(&st, &c, id, mid, None, f.msg, f.err).await
+    let x = MemberExtras {
+        msg: f.msg,
+        err: f.err,
+        ..Default::default()
+    };
+    member_view(&st, &c, id, mid, x).await
 }
 
-#[derive(Deserialize)]
-struct TermsForm {
-    terms: String,
-}
-
+/// The member's terms: the structured form, or (when its `terms` field is
+/// filled) the terms as JSON.
 async fn member_terms(
     State(st): State<AppState>,
     WebCaller(c): WebCaller,
     Path((id, mid)): Path<(i64, i64)>,
-    Form(f): Form<TermsForm>,
+    body: axum::body::Bytes,
 ) -> PageResult {
     let k = service::campaign(&st, &c, id).await.map_err(fail)?;
     let m = service::member(&st, &c, &k, mid).await.map_err(fail)?;
-    match service::set_terms(&st, &c, &m, &f.terms).await {
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let json = form_field(&fields, "terms").trim().to_string();
+    let form: TermsForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let from_form = json.is_empty();
+    let parsed = if from_form {
+        form.to_terms().map(|t| t.to_json())
+    } else {
+        Ok(json)
+    };
+    let result = match parsed {
+        Ok(j) => service::set_terms(&st, &c, &m, &j).await,
+        Err(e) => Err(ApiError::Invalid(e)),
+    };
+    match result {
         Ok(_) => Ok(back(
             &format!("/campaigns/{id}/members/{mid}"),
             "Terms saved.",
         )),
-        Err(ApiError::Invalid(e)) => member_view(&st, &c, id, mid, None, None, Some(e)).await,
+        Err(ApiError::Invalid(e)) => {
+            let x = MemberExtras {
+                err: Some(e),
+                form: from_form.then_some(form),
+                ..Default::default()
+            };
+            member_view(&st, &c, id, mid, x).await
+        }
         Err(e) => Err(fail(e)),
     }
 }
@@ -1077,7 +1124,11 @@ async fn new_link(
         .await
         .map_err(fail)?;
     let url = format!("{}/p/{}", service::base_url(&headers), link.clear);
-    member_view(&st, &c, id, mid, Some(url), None, None).await
+    let x = MemberExtras {
+        new_link: Some(url),
+        ..Default::default()
+    };
+    member_view(&st, &c, id, mid, x).await
 }
 
 /// The contract PDF (with the audit trail once signed); refused when the
@@ -1214,57 +1265,6 @@ async fn deliverables(
         counts,
         msg: f.msg,
     }))
-}
-
-#[derive(Deserialize)]
-struct ReviewForm {
-    decision: String,
-}
-
-async fn review_deliverable(
-    State(st): State<AppState>,
-    WebCaller(c): WebCaller,
-    Path((id, did)): Path<(i64, i64)>,
-    Form(f): Form<ReviewForm>,
-) -> PageResult {
-    c.require(Role::can_review).map_err(fail)?;
-    let k = service::campaign(&st, &c, id).await.map_err(fail)?;
-    let d = st
-        .store
-        .deliverables(c.org(), k.id)
-        .await
-        .map_err(fail)?
-        .into_iter()
-        .find(|d| d.id == did)
-        .ok_or_else(|| fail(ApiError::NotFound("deliverable")))?;
-    let (status, to) = match f.decision.as_str() {
-        "approve" => ("approved", Stage::Approved),
-        _ => ("changes_requested", Stage::ChangesRequested),
-    };
-    st.store
-        .set_deliverable_status(c.org(), d.id, status)
-        .await
-        .map_err(fail)?;
-    if let Some(m) = st.store.member(c.org(), d.member_id).await.map_err(fail)? {
-        let from = Stage::parse(&m.stage).unwrap_or(Stage::Shortlisted);
-        if super::stage::allowed(from, to) {
-            st.store
-                .move_member(
-                    c.org(),
-                    m.id,
-                    from.as_str(),
-                    to.as_str(),
-                    chorus_store::campaigns::Actor::User(c.user.id),
-                    &format!("deliverable {did} {status}"),
-                )
-                .await
-                .map_err(fail)?;
-        }
-    }
-    Ok(back(
-        &format!("/campaigns/{id}/deliverables"),
-        &format!("Deliverable {did}: {status}."),
-    ))
 }
 
 #[derive(Template)]

@@ -8,13 +8,15 @@
 use super::brief::CampaignBrief;
 use super::contract;
 use super::pages::{escape, render};
+use super::review;
 use super::service::{self, date_text, Counter};
 use super::stage::Stage;
+use super::uploads::{self, Received, Refused};
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, FromRequest, Multipart, Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -34,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/p/{token}/contract.pdf", get(pdf))
         .route("/p/{token}/deliverables/{did}/draft", post(draft))
         .route("/p/{token}/deliverables/{did}/live", post(live))
+        .route("/p/{token}/uploads/{uid}", get(upload))
 }
 
 /// Why a link does not open: each with its own status and a clear page.
@@ -136,6 +139,13 @@ fn csrf_ok(ctx: &Ctx, given: &str) -> bool {
     auth::ct_eq(&ctx.token.csrf, given)
 }
 
+struct RoundNote {
+    round: i64,
+    decision: String,
+    /// (check id or empty, text)
+    comments: Vec<(String, String)>,
+}
+
 struct DeliverableView {
     id: i64,
     what: String,
@@ -145,6 +155,13 @@ struct DeliverableView {
     caption: String,
     live_url: Option<String>,
     can_submit: bool,
+    can_go_live: bool,
+    verified: bool,
+    /// The latest review round.
+    review: Option<RoundNote>,
+    /// The automatic checks' messages on the latest draft that did not pass.
+    hints: Vec<String>,
+    uploads: Vec<(i64, String)>,
 }
 
 #[derive(Template)]
@@ -204,8 +221,6 @@ async fn home_page(
         .map(|o| o.name)
         .unwrap_or_default();
     let latest = st.store.latest_brief(ctx.org, ctx.camp.id).await?;
-    let raw = CampaignBrief::parse(latest.as_ref().map_or(&ctx.camp.default_brief, |b| &b.body))
-        .map_err(ApiError::Invalid)?;
     let mut contract = st.store.latest_contract(ctx.org, ctx.m.id).await?;
     if let Some(k) = &contract {
         if k.status == "sent"
@@ -217,22 +232,7 @@ async fn home_page(
             contract = st.store.contract(ctx.org, k.id).await?;
         }
     }
-    let terms_json = contract
-        .as_ref()
-        .map_or(ctx.m.terms.clone(), |k| k.terms.clone());
-    let terms = super::terms::DealTerms::parse(&terms_json).map_err(ApiError::Invalid)?;
-    let values = contract::member_values(
-        &ctx.m.name,
-        &ctx.m.handle,
-        &raw,
-        &terms,
-        ctx.m.tracking_link.as_deref(),
-        ctx.m.promo_code.as_deref(),
-    );
-    let (brief, brief_error) = match raw.render(&values) {
-        Ok(b) => (b, None),
-        Err(e) => (raw.clone(), Some(e.to_string())),
-    };
+    let (brief, brief_error) = review::member_brief(st, ctx.org, &ctx.camp, &ctx.m).await?;
     let brief_version = latest.as_ref().map_or(0, |b| b.version);
     let now = now_us();
     let stage = Stage::parse(&ctx.m.stage).unwrap_or(Stage::Shortlisted);
@@ -244,22 +244,61 @@ async fn home_page(
             | Stage::Approved
             | Stage::Published
     );
-    let deliverables = st
-        .store
-        .member_deliverables(ctx.org, ctx.m.id)
-        .await?
-        .into_iter()
-        .map(|d| DeliverableView {
+    let rounds = st.store.member_review_rounds(ctx.org, ctx.m.id).await?;
+    let mut deliverables = Vec::new();
+    for d in st.store.member_deliverables(ctx.org, ctx.m.id).await? {
+        let last_round = rounds
+            .iter()
+            .rev()
+            .find(|r| r.deliverable_id == d.id)
+            .map(|r| {
+                let comments = serde_json::from_str::<Vec<review::Comment>>(&r.comments)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|c| (c.check.unwrap_or_default(), c.text))
+                    .collect();
+                RoundNote {
+                    round: r.round,
+                    decision: r.decision.replace('_', " "),
+                    comments,
+                }
+            });
+        let hints = review::stored_or_fresh(&brief, &d)
+            .map(|r| {
+                r.checks
+                    .into_iter()
+                    .filter(|c| c.status != chorus_review::Status::Pass)
+                    .map(|c| format!("{}: {}", c.id.as_str(), c.message))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let uploads = st
+            .store
+            .uploads(ctx.org, d.id)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, format!("v{} {}", u.version, u.original_name)))
+            .collect();
+        deliverables.push(DeliverableView {
             state: service::deliverable_state(&d.status, d.due_at, now, None),
-            can_submit: can_deliver && d.status != "live",
+            can_submit: can_deliver
+                && matches!(
+                    d.status.as_str(),
+                    "pending" | "submitted" | "changes_requested"
+                ),
+            can_go_live: can_deliver && matches!(d.status.as_str(), "approved" | "live"),
+            verified: d.verified_at.is_some(),
             id: d.id,
             what: format!("{} {}", d.platform, d.format),
             due: date_text(d.due_at),
             versions: d.submissions,
             caption: d.last_caption.unwrap_or_default(),
             live_url: d.live_url,
-        })
-        .collect();
+            review: last_round,
+            hints,
+            uploads,
+        });
+    }
     Ok(render(PortalPage {
         token: token.to_string(),
         csrf: ctx.token.csrf.clone(),
@@ -549,7 +588,7 @@ async fn pdf(State(st): State<AppState>, Path(token): Path<String>) -> Response 
     super::pages::contract_pdf_response(&ctx.camp, &ctx.m, &k).unwrap_or_else(problem)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct DraftForm {
     portal_csrf: String,
     caption: String,
@@ -577,13 +616,98 @@ fn media_links(raw: &str) -> Result<Vec<String>, ApiError> {
     Ok(links)
 }
 
+fn refused(r: Refused) -> Response {
+    portal_message(r.status(), "Upload refused", &r.message())
+}
+
+/// The draft form, as a plain form (links only) or multipart (with files).
+/// Files are written only after the portal CSRF value, which the form sends
+/// first, checked out.
+async fn read_draft(
+    st: &AppState,
+    ctx: &Ctx,
+    req: Request,
+    files: &mut Received,
+) -> Result<DraftForm, Response> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+    if !multipart {
+        let Form(f) = Form::<DraftForm>::from_request(req, st)
+            .await
+            .map_err(|e| problem(ApiError::Invalid(e.body_text())))?;
+        return Ok(f);
+    }
+    let mut mp = Multipart::from_request(req, st)
+        .await
+        .map_err(|e| problem(ApiError::Invalid(e.body_text())))?;
+    let mut f = DraftForm::default();
+    let broken = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            refused(Refused::TooLarge(format!(
+                "The upload is too large: files may be at most {} each.",
+                uploads::size_text(st.config.max_upload_bytes as i64)
+            )))
+        } else {
+            problem(ApiError::Invalid(format!(
+                "The form could not be read: {}",
+                e.body_text()
+            )))
+        }
+    };
+    while let Some(field) = mp.next_field().await.map_err(broken)? {
+        match field.name().unwrap_or("") {
+            "portal_csrf" => f.portal_csrf = field.text().await.map_err(broken)?,
+            "caption" => f.caption = field.text().await.map_err(broken)?,
+            "media" => f.media = field.text().await.map_err(broken)?,
+            "files" => {
+                if !csrf_ok(ctx, &f.portal_csrf) {
+                    return Err(problem(ApiError::Csrf));
+                }
+                if files.files.len() >= uploads::MAX_FILES {
+                    return Err(refused(Refused::TooLarge(format!(
+                        "At most {} files with one draft.",
+                        uploads::MAX_FILES
+                    ))));
+                }
+                uploads::receive(st, ctx.org, ctx.camp.id, field, files)
+                    .await
+                    .map_err(refused)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(f)
+}
+
 async fn draft(
     State(st): State<AppState>,
     Path((token, did)): Path<(String, i64)>,
-    Form(f): Form<DraftForm>,
+    req: Request,
 ) -> Response {
     let ctx = match open(&st, &token).await {
         Ok(c) => c,
+        Err(r) => return r,
+    };
+    let d = match st.store.deliverable(ctx.org, did).await {
+        Ok(Some(d)) if d.member_id == ctx.m.id => d,
+        Ok(_) => return problem(ApiError::NotFound("deliverable")),
+        Err(e) => return problem(e.into()),
+    };
+    if !matches!(
+        d.status.as_str(),
+        "pending" | "submitted" | "changes_requested"
+    ) {
+        return problem(ApiError::Conflict(
+            "This deliverable is already approved: post it, then give the live post's link below."
+                .into(),
+        ));
+    }
+    let mut files = Received::new();
+    let f = match read_draft(&st, &ctx, req, &mut files).await {
+        Ok(f) => f,
         Err(r) => return r,
     };
     if !csrf_ok(&ctx, &f.portal_csrf) {
@@ -600,12 +724,28 @@ async fn draft(
         Err(e) => return problem(e),
     };
     let media = serde_json::to_string(&links).unwrap_or_else(|_| "[]".into());
-    match st
-        .store
-        .add_submission(ctx.org, ctx.m.id, did, caption, &media)
-        .await
-    {
+    // The automatic checks run once, on submission, against this member's brief.
+    let (report, verdict) = match review::member_brief(&st, ctx.org, &ctx.camp, &ctx.m).await {
+        Ok((brief, _)) => {
+            let r = review::check_caption(&brief, caption, now_us());
+            let verdict = if r.passed() { "pass" } else { "fail" };
+            (serde_json::to_string(&r).ok(), Some(verdict))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "draft stored without automatic checks");
+            (None, None)
+        }
+    };
+    let draft = chorus_store::review::Draft {
+        caption,
+        media_json: &media,
+        checks_json: report.as_deref(),
+        verdict,
+        uploads: &files.files,
+    };
+    match st.store.add_draft(ctx.org, ctx.m.id, did, &draft).await {
         Ok(Some(v)) => {
+            files.keep();
             let from = Stage::parse(&ctx.m.stage).unwrap_or(Stage::Shortlisted);
             if super::stage::allowed(from, Stage::ContentSubmitted) {
                 let _ = st
@@ -631,8 +771,12 @@ async fn draft(
 struct LiveForm {
     portal_csrf: String,
     url: String,
+    #[serde(default)]
+    caption: String,
 }
 
+/// The live post's URL, and optionally its caption: with the caption the
+/// post is verified against the approved version at once.
 async fn live(
     State(st): State<AppState>,
     Path((token, did)): Path<(String, i64)>,
@@ -654,9 +798,55 @@ async fn live(
         }
         Err(e) => return problem(e),
     };
+    let mut d = match st.store.deliverable(ctx.org, did).await {
+        Ok(Some(d)) if d.member_id == ctx.m.id => d,
+        Ok(_) => return problem(ApiError::NotFound("deliverable")),
+        Err(e) => return problem(e.into()),
+    };
+    if !matches!(d.status.as_str(), "approved" | "live") {
+        return problem(ApiError::Conflict(
+            "Wait for the brand to approve your draft before it goes live.".into(),
+        ));
+    }
     match st.store.set_live_url(ctx.org, ctx.m.id, did, &url).await {
-        Ok(true) => back(&token, "Live post recorded. Thank you!"),
-        Ok(false) => problem(ApiError::NotFound("deliverable")),
+        Ok(true) => {}
+        Ok(false) => return problem(ApiError::NotFound("deliverable")),
+        Err(e) => return problem(e.into()),
+    }
+    d.status = "live".into();
+    if f.caption.trim().is_empty() {
+        return back(
+            &token,
+            "Live post recorded. Paste its caption too, so it can be verified.",
+        );
+    }
+    match review::verify_live(
+        &st,
+        ctx.org,
+        &ctx.camp,
+        &ctx.m,
+        &d,
+        &f.caption,
+        Actor::Creator,
+    )
+    .await
+    {
+        Ok((r, o)) => back(&token, &review::live_summary(&r, &o)),
+        Err(e) => problem(e),
+    }
+}
+
+/// A file uploaded with one of this creator's drafts.
+async fn upload(State(st): State<AppState>, Path((token, uid)): Path<(String, i64)>) -> Response {
+    let ctx = match open(&st, &token).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match st.store.upload(ctx.org, uid).await {
+        Ok(Some(u)) if u.member_id == ctx.m.id => {
+            uploads::serve(&st, &u).await.unwrap_or_else(problem)
+        }
+        Ok(_) => problem(ApiError::NotFound("file")),
         Err(e) => problem(e.into()),
     }
 }

@@ -231,6 +231,209 @@ impl DealTerms {
     }
 }
 
+/// One member's deal terms as a form: every field text, percentages as
+/// percent (50 for half), lists one item per line. Errors name the field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TermsForm {
+    pub currency: String,
+    pub base_fee: String,
+    /// One per line: "event percent", e.g. "signed 50".
+    pub milestones: String,
+    /// `none`, `cpa` or `rev_share`.
+    pub performance: String,
+    /// `orders` or `revenue`: what selects a tier.
+    pub basis: String,
+    /// cpa: amount per order; rev_share: percent of net revenue.
+    pub rate: String,
+    /// One per line: "from rate", e.g. "100 12" (percent for rev_share, amount for cpa).
+    pub tiers: String,
+    pub cap: String,
+    pub hold_days: String,
+    pub exclusivity_days: String,
+    /// One per line (or comma-separated).
+    pub competitors: String,
+    pub usage_rights_days: String,
+}
+
+fn pct(d: Decimal) -> String {
+    (d * Decimal::from(100)).normalize().to_string()
+}
+
+fn number(field: &str, s: &str) -> Result<Option<Decimal>, String> {
+    let t = s.trim().trim_end_matches('%').replace(',', "");
+    if t.is_empty() {
+        return Ok(None);
+    }
+    t.parse::<Decimal>()
+        .map(Some)
+        .map_err(|_| format!("{field}: {:?} is not a number", s.trim()))
+}
+
+fn days(field: &str, s: &str, default: u32) -> Result<u32, String> {
+    match s.trim() {
+        "" => Ok(default),
+        t => t
+            .parse()
+            .map_err(|_| format!("{field}: {t:?} is not a whole number of days")),
+    }
+}
+
+impl TermsForm {
+    pub fn from_terms(t: &DealTerms) -> TermsForm {
+        let p = t.performance.as_ref();
+        let is_cpa = p.is_some_and(|p| p.kind == "cpa");
+        let value = |rate: Option<Decimal>, amount: Option<Decimal>| {
+            if is_cpa {
+                amount.map(|a| a.normalize().to_string())
+            } else {
+                rate.map(pct)
+            }
+            .unwrap_or_default()
+        };
+        TermsForm {
+            currency: t.currency.to_string(),
+            base_fee: t.base_fee.map(|f| f.to_string()).unwrap_or_default(),
+            milestones: t
+                .milestones
+                .iter()
+                .map(|m| format!("{} {}", m.event, pct(m.share)))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            performance: p.map_or("none".into(), |p| p.kind.clone()),
+            basis: p.and_then(|p| p.basis.clone()).unwrap_or_default(),
+            rate: p.map(|p| value(p.rate, p.amount)).unwrap_or_default(),
+            tiers: p
+                .map(|p| {
+                    p.tiers
+                        .iter()
+                        .map(|x| format!("{} {}", x.from.normalize(), value(x.rate, x.amount)))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default(),
+            cap: p
+                .and_then(|p| p.cap)
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            hold_days: t.hold_days.to_string(),
+            exclusivity_days: t.exclusivity_days.to_string(),
+            competitors: t.competitors.join("\n"),
+            usage_rights_days: t.usage_rights_days.to_string(),
+        }
+    }
+
+    pub fn to_terms(&self) -> Result<DealTerms, String> {
+        let currency =
+            Currency::parse(self.currency.trim()).map_err(|e| format!("currency: {e}"))?;
+        let hundred = Decimal::from(100);
+        let mut milestones = Vec::new();
+        for (i, line) in self
+            .milestones
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            let bad = || {
+                format!(
+                    "milestones line {}: write \"event percent\", e.g. \"signed 50\" (got {line:?})",
+                    i + 1
+                )
+            };
+            let (event, share) = line.rsplit_once(char::is_whitespace).ok_or_else(bad)?;
+            let share = number("milestones", share)
+                .map_err(|_| bad())?
+                .ok_or_else(bad)?;
+            milestones.push(MilestoneSpec {
+                event: event.trim().to_string(),
+                share: share / hundred,
+            });
+        }
+        let kind = self.performance.trim();
+        let performance = match kind {
+            "" | "none" => None,
+            "cpa" | "rev_share" => {
+                let cpa = kind == "cpa";
+                let split = |v: Option<Decimal>| {
+                    if cpa {
+                        (None, v)
+                    } else {
+                        (v.map(|r| r / hundred), None)
+                    }
+                };
+                let mut tiers = Vec::new();
+                for (i, line) in self
+                    .tiers
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .enumerate()
+                {
+                    let bad = || {
+                        format!(
+                            "tiers line {}: write \"from value\", e.g. \"100 12\" (got {line:?})",
+                            i + 1
+                        )
+                    };
+                    let (from, value) = line.split_once(char::is_whitespace).ok_or_else(bad)?;
+                    let from = number("tiers", from).map_err(|_| bad())?.ok_or_else(bad)?;
+                    let (rate, amount) = split(number("tiers", value).map_err(|_| bad())?);
+                    tiers.push(TierSpec { from, rate, amount });
+                }
+                let (rate, amount) = split(number("rate", &self.rate)?);
+                if rate.is_none() && amount.is_none() && tiers.is_empty() {
+                    return Err(format!(
+                        "rate: give the {} or tiers",
+                        if cpa {
+                            "amount per order"
+                        } else {
+                            "percent of revenue"
+                        }
+                    ));
+                }
+                let basis = match self.basis.trim() {
+                    "" if tiers.is_empty() => None,
+                    "" => Some("orders".to_string()),
+                    b @ ("orders" | "revenue") => Some(b.to_string()),
+                    other => return Err(format!("basis: {other:?} is neither orders nor revenue")),
+                };
+                Some(PerformanceSpec {
+                    kind: kind.to_string(),
+                    basis,
+                    rate,
+                    amount,
+                    tiers,
+                    cap: number("cap", &self.cap)?,
+                })
+            }
+            other => {
+                return Err(format!(
+                    "performance: {other:?} is not one of none, cpa, rev_share"
+                ))
+            }
+        };
+        let t = DealTerms {
+            currency,
+            base_fee: number("base_fee", &self.base_fee)?,
+            milestones,
+            performance,
+            hold_days: days("hold_days", &self.hold_days, default_hold())?,
+            exclusivity_days: days("exclusivity_days", &self.exclusivity_days, 0)?,
+            competitors: self
+                .competitors
+                .split(['\n', ','])
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect(),
+            usage_rights_days: days("usage_rights_days", &self.usage_rights_days, 0)?,
+        };
+        t.validate()?;
+        Ok(t)
+    }
+}
+
 /// A bulk change of the base fee.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FeeChange {
@@ -381,6 +584,43 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("shares"), "{e}");
+    }
+
+    #[test]
+    fn the_terms_form_round_trips_and_names_bad_fields() {
+        let t = terms(
+            r#"{"currency": "USD", "base_fee": "800.00",
+                "milestones": [{"event": "signed", "share": "0.5"}, {"event": "published", "share": "0.5"}],
+                "performance": {"type": "rev_share", "basis": "revenue", "tiers": [{"from": "0", "rate": "0.10"}, {"from": "5000", "rate": "0.125"}], "cap": "500.00"},
+                "hold_days": 14, "exclusivity_days": 30, "competitors": ["Acme", "Globex"], "usage_rights_days": 90}"#,
+        );
+        let f = TermsForm::from_terms(&t);
+        assert_eq!(f.milestones, "signed 50\npublished 50");
+        assert_eq!(f.tiers, "0 10\n5000 12.5");
+        assert_eq!(f.to_terms().unwrap(), t);
+        let cpa = terms(
+            r#"{"currency": "EUR", "base_fee": "100", "performance": {"type": "cpa", "amount": "5.00"}}"#,
+        );
+        assert_eq!(TermsForm::from_terms(&cpa).to_terms().unwrap(), cpa);
+        for (edit, field) in [
+            (
+                (|f: &mut TermsForm| f.base_fee = "lots".into()) as fn(&mut TermsForm),
+                "base_fee",
+            ),
+            (|f| f.hold_days = "two weeks".into(), "hold_days"),
+            (|f| f.milestones = "signed".into(), "milestones line 1"),
+            (|f| f.milestones = "signed 30".into(), "milestones"),
+            (|f| f.performance = "bonus".into(), "performance"),
+            (|f| f.tiers = "many".into(), "tiers line 1"),
+            (|f| f.basis = "clicks".into(), "basis"),
+            (|f| f.currency = "XXXX".into(), "currency"),
+            (|f| f.cap = "1,2,3x".into(), "cap"),
+        ] {
+            let mut f = TermsForm::from_terms(&t);
+            edit(&mut f);
+            let e = f.to_terms().unwrap_err();
+            assert!(e.starts_with(field), "{field}: {e}");
+        }
     }
 
     #[test]

@@ -20,12 +20,17 @@ pub const PASSWORD: &str = "correct horse battery";
 
 impl App {
     pub async fn spawn() -> App {
+        App::spawn_with(Config::default()).await
+    }
+
+    /// The server with its own settings (a data dir, upload limits…).
+    pub async fn spawn_with(config: Config) -> App {
         let db = TestDb::sqlite().await.expect("test database");
         let store = db.store.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState::new(store.clone(), Config::default());
+        let state = AppState::new(store.clone(), config);
         // An in-memory search index, fed by the indexer as in production.
         chorus_server::discover::start(&state, None, std::time::Duration::from_secs(1)).unwrap();
         let handle = tokio::spawn(async move {
