@@ -429,8 +429,8 @@ fn qualify_in_memory(
                     let report = chorus_qualify::score_account(&input, ctx);
                     let findings = chorus_qualify::scan_posts(&r.posts, now, safety);
                     let stored = (
-                        serde_json::to_string(&report),
-                        serde_json::to_string(&findings),
+                        serde_json::to_string(&report).expect("a report serializes"),
+                        serde_json::to_string(&findings).expect("findings serialize"),
                     );
                     std::hint::black_box(stored);
                 }

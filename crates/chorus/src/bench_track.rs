@@ -92,7 +92,13 @@ async fn seed_link(store: &Store, org: OrgId) -> anyhow::Result<String> {
     let mut rec: chorus_core::CreatorRecord = serde_json::from_value(json!({
         "platform": "instagram", "handle": "bench_creator", "followers": 25000
     }))?;
-    rec.validate()?;
+    rec.validate().map_err(|errs| {
+        let why: Vec<String> = errs
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.reason))
+            .collect();
+        anyhow::anyhow!("the bench creator is invalid: {}", why.join("; "))
+    })?;
     store.upsert_creators(&[rec]).await?;
     let account = store
         .account_by_handle("instagram", "bench_creator")

@@ -540,6 +540,7 @@ async fn seed_tracking(
                     order_pk: o.id,
                     rule: "click".into(),
                     self_referral: false,
+                    code_reused: false,
                     net_amount: amount.clone(),
                     net_minor: *minor,
                     credits: vec![CreditRow {

@@ -30,8 +30,8 @@ pub mod uploads;
 
 pub use api::CampaignsApiDoc;
 pub use mail::{deliver_outbox, queue_reminders, spawn_outbox_worker, Mailer};
-pub(crate) use service::{budget, campaign, current_brief};
 pub use qualify_rule::QualifyRuleApiDoc;
+pub(crate) use service::{budget, campaign, current_brief};
 
 use crate::AppState;
 use axum::http::header;
