@@ -560,7 +560,7 @@ async fn web_page_shows_facets_pagination_and_saves_searches() {
     assert!(trail.contains("matched trail"), "{trail}");
     assert!(trail.contains("Creators like this"));
     assert!(
-        trail.contains("/discover.csv?q=trail&amp;platforms=instagram&amp;has_email=true"),
+        trail.contains("/discover.csv?q=trail&#38;platforms=instagram&#38;has_email=true"),
         "{trail}"
     );
     // A bad filter is explained beside the form.

@@ -719,7 +719,18 @@ async fn review_rounds_live_checks_and_milestones(store: &Store) {
     assert_eq!(store.outbox(a, 10).await.unwrap().len(), 1);
 
     assert_eq!(
-        store.add_draft(a, m, d, &draft("v2")).await.unwrap(),
+        store
+            .add_draft(
+                a,
+                m,
+                d,
+                &Draft {
+                    uploads: &[],
+                    ..draft("v2")
+                }
+            )
+            .await
+            .unwrap(),
         Some(2)
     );
     let approve = Decision {

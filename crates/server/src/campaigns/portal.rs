@@ -662,6 +662,8 @@ async fn read_draft(
             "portal_csrf" => f.portal_csrf = field.text().await.map_err(broken)?,
             "caption" => f.caption = field.text().await.map_err(broken)?,
             "media" => f.media = field.text().await.map_err(broken)?,
+            // A file input left empty still sends a part, with no file name.
+            "files" if field.file_name().is_none_or(str::is_empty) => {}
             "files" => {
                 if !csrf_ok(ctx, &f.portal_csrf) {
                     return Err(problem(ApiError::Csrf));

@@ -347,7 +347,7 @@ impl TermsForm {
                 .ok_or_else(bad)?;
             milestones.push(MilestoneSpec {
                 event: event.trim().to_string(),
-                share: share / hundred,
+                share: (share / hundred).normalize(),
             });
         }
         let kind = self.performance.trim();
