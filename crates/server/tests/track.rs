@@ -1133,14 +1133,16 @@ async fn seed_history(env: &Env, order_ids: &[u64]) {
         })
         .await
         .unwrap();
-    let owned: Vec<(
+    // (order id, amount, customer, click id, codes, placed at)
+    type OwnedOrder = (
         String,
         String,
         Option<String>,
         Option<String>,
         Vec<String>,
         i64,
-    )> = order_ids
+    );
+    let owned: Vec<OwnedOrder> = order_ids
         .iter()
         .map(|&i| {
             (

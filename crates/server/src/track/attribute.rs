@@ -330,7 +330,7 @@ pub async fn rerun_attribution(
     let selected: Vec<(i64, &engine::Attribution)> = outcome
         .attributions
         .iter()
-        .filter(|a| !since_us.is_some_and(|s| a.at.timestamp_micros() < s))
+        .filter(|a| since_us.is_none_or(|s| a.at.timestamp_micros() >= s))
         .filter_map(|a| pk.get(a.order_id.as_str()).map(|&p| (p, a)))
         .collect();
     for page in selected.chunks(WRITE_PAGE) {

@@ -115,7 +115,7 @@ pub async fn import_codes_csv<R: Read>(
         ));
     }
     let mut s = CodeImportSummary::default();
-    let mut good: Vec<(i64, String, Option<i64>, Option<i64>, bool)> = Vec::new();
+    let mut good: Vec<ImportRow> = Vec::new();
     for rec in rdr.records() {
         s.rows += 1;
         let rec = match rec {
