@@ -190,6 +190,10 @@ impl CampaignBrief {
             if let Some(v) = values.get(key).filter(|v| !v.is_empty()) {
                 *field = Some(v.clone());
             }
+            // A merge field that rendered to nothing leaves no link or code to check.
+            if field.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                *field = None;
+            }
         }
         if b.due.is_none() {
             b.due = self

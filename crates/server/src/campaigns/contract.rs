@@ -40,6 +40,12 @@ pub fn contract_values(
     terms: &DealTerms,
 ) -> MergeValues {
     let mut v = base.clone();
+    // A member without a link or code reads "none" in the contract text.
+    for key in ["tracking_link", "promo_code"] {
+        if let Some(value) = v.get_mut(key).filter(|value| value.is_empty()) {
+            *value = "none".into();
+        }
+    }
     v.insert("campaign", campaign.to_string());
     v.insert("product", product.to_string());
     v.insert("brand", brand.to_string());
@@ -77,7 +83,9 @@ pub fn contract_values(
     v
 }
 
-/// The merge values of one member (brief fields and deal terms).
+/// The merge values of one member (brief fields and deal terms). A member
+/// with no tracking link or promo code (own or the campaign's) gets an empty
+/// value, which the brief treats as absent.
 pub fn member_values(
     creator_name: &str,
     handle: &str,
@@ -96,7 +104,7 @@ pub fn member_values(
         own.filter(|s| !s.is_empty())
             .map(str::to_string)
             .or_else(|| campaign.clone())
-            .unwrap_or_else(|| "none".into())
+            .unwrap_or_default()
     };
     v.insert("tracking_link", or(tracking_link, &brief.tracking_link));
     v.insert("promo_code", or(promo_code, &brief.promo_code));
@@ -274,6 +282,33 @@ mod tests {
 
     fn brief() -> CampaignBrief {
         CampaignBrief::parse(r#"{"deliverables": [{"platform": "instagram", "format": "reel", "count": 2, "due": "2026-05-01"}], "promo_code": "SPRING"}"#).unwrap()
+    }
+
+    #[test]
+    fn a_member_without_link_or_code_reads_none_in_the_contract_and_has_none_to_check() {
+        let t = DealTerms::default_for(chorus_core::Currency::USD);
+        let b = CampaignBrief::parse(r#"{"key_message": "Code {{promo_code}}"}"#).unwrap();
+        let v = member_values("Maya", "maya", &b, &t, None, None);
+        assert_eq!(v["tracking_link"], "");
+        let text = render(DEFAULT_TEMPLATE, &contract_values(&v, "S", "P", "B", &t)).unwrap();
+        assert!(
+            text.contains("Tracking link: none. Promo code: none."),
+            "{text}"
+        );
+        let rendered = b.render(&v).unwrap();
+        assert_eq!(rendered.tracking_link, None);
+        assert_eq!(rendered.promo_code, None);
+        assert_eq!(rendered.key_message.as_deref(), Some("Code "));
+        let own = member_values(
+            "Maya",
+            "maya",
+            &b,
+            &t,
+            Some("https://c.example/r/x"),
+            Some("MAYA15"),
+        );
+        let rendered = b.render(&own).unwrap();
+        assert_eq!(rendered.promo_code.as_deref(), Some("MAYA15"));
     }
 
     #[test]

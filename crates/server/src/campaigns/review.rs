@@ -59,17 +59,6 @@ pub async fn member_brief(
 
 /// What the review engine reads from a campaign brief.
 pub fn engine_brief(b: &CampaignBrief) -> chorus_review::Brief {
-    // A merge field with no value renders as "none": that member has no
-    // link or code to check, rather than one spelled "none".
-    let mut b = b.clone();
-    for field in [&mut b.tracking_link, &mut b.promo_code] {
-        if field
-            .as_deref()
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("none"))
-        {
-            *field = None;
-        }
-    }
     // The campaign brief serializes to a superset of the engine's format.
     chorus_review::parse_brief(&b.to_json()).unwrap_or_default()
 }

@@ -270,6 +270,34 @@ fn number(field: &str, s: &str) -> Result<Option<Decimal>, String> {
         .map_err(|_| format!("{field}: {:?} is not a number", s.trim()))
 }
 
+/// The non-blank lines of a textarea as "head number" pairs, e.g. the
+/// milestone line "signed 50"; a bad line is named by its number and shape.
+fn pair_lines<T>(
+    field: &str,
+    text: &str,
+    shape: &str,
+    example: &str,
+    head: impl Fn(&str) -> Option<T>,
+) -> Result<Vec<(T, Decimal)>, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+        .map(|(i, line)| {
+            let bad = || {
+                format!(
+                    "{field} line {}: write \"{shape}\", e.g. \"{example}\" (got {line:?})",
+                    i + 1
+                )
+            };
+            let (first, value) = line.rsplit_once(char::is_whitespace).ok_or_else(bad)?;
+            let first = head(first.trim()).ok_or_else(bad)?;
+            let value = number(field, value).map_err(|_| bad())?.ok_or_else(bad)?;
+            Ok((first, value))
+        })
+        .collect()
+}
+
 fn days(field: &str, s: &str, default: u32) -> Result<u32, String> {
     match s.trim() {
         "" => Ok(default),
@@ -327,29 +355,19 @@ impl TermsForm {
         let currency =
             Currency::parse(self.currency.trim()).map_err(|e| format!("currency: {e}"))?;
         let hundred = Decimal::from(100);
-        let mut milestones = Vec::new();
-        for (i, line) in self
-            .milestones
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .enumerate()
-        {
-            let bad = || {
-                format!(
-                    "milestones line {}: write \"event percent\", e.g. \"signed 50\" (got {line:?})",
-                    i + 1
-                )
-            };
-            let (event, share) = line.rsplit_once(char::is_whitespace).ok_or_else(bad)?;
-            let share = number("milestones", share)
-                .map_err(|_| bad())?
-                .ok_or_else(bad)?;
-            milestones.push(MilestoneSpec {
-                event: event.trim().to_string(),
-                share: (share / hundred).normalize(),
-            });
-        }
+        let milestones = pair_lines(
+            "milestones",
+            &self.milestones,
+            "event percent",
+            "signed 50",
+            |e| Some(e.to_string()),
+        )?
+        .into_iter()
+        .map(|(event, share)| MilestoneSpec {
+            event,
+            share: (share / hundred).normalize(),
+        })
+        .collect();
         let kind = self.performance.trim();
         let performance = match kind {
             "" | "none" => None,
@@ -362,25 +380,15 @@ impl TermsForm {
                         (v.map(|r| r / hundred), None)
                     }
                 };
-                let mut tiers = Vec::new();
-                for (i, line) in self
-                    .tiers
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .enumerate()
-                {
-                    let bad = || {
-                        format!(
-                            "tiers line {}: write \"from value\", e.g. \"100 12\" (got {line:?})",
-                            i + 1
-                        )
-                    };
-                    let (from, value) = line.split_once(char::is_whitespace).ok_or_else(bad)?;
-                    let from = number("tiers", from).map_err(|_| bad())?.ok_or_else(bad)?;
-                    let (rate, amount) = split(number("tiers", value).map_err(|_| bad())?);
-                    tiers.push(TierSpec { from, rate, amount });
-                }
+                let tiers = pair_lines("tiers", &self.tiers, "from value", "100 12", |from| {
+                    number("tiers", from).ok().flatten()
+                })?
+                .into_iter()
+                .map(|(from, value)| {
+                    let (rate, amount) = split(Some(value));
+                    TierSpec { from, rate, amount }
+                })
+                .collect::<Vec<_>>();
                 let (rate, amount) = split(number("rate", &self.rate)?);
                 if rate.is_none() && amount.is_none() && tiers.is_empty() {
                     return Err(format!(
