@@ -9,6 +9,7 @@ pub mod discover;
 pub mod error;
 pub mod ingest;
 mod metrics;
+pub mod pay;
 pub mod portfolio;
 pub mod qualify;
 pub mod track;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(qualify::routes())
         .merge(campaigns::routes())
         .merge(portfolio::routes())
+        .merge(pay::routes())
         .merge(track::routes())
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(middleware::from_fn_with_state(

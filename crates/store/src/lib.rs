@@ -11,6 +11,7 @@ pub mod campaigns;
 mod creators;
 mod imports;
 mod lists;
+pub mod pay;
 pub mod portfolio;
 mod qualify;
 pub mod review;

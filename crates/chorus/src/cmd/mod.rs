@@ -2,6 +2,7 @@
 //! `anyhow` with context and print as `error: …`.
 
 pub mod engines;
+pub mod pay;
 pub mod search;
 pub mod tracking;
 
@@ -53,6 +54,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Review(c) => engines::review(c),
         Command::Qualify(c) => engines::qualify(c),
         Command::Simulate(c) => engines::simulate(c),
+        Command::Rates(c) => rt.block_on(pay::rates(&ctx, c)),
+        Command::Ledger(c) => rt.block_on(pay::ledger(&ctx, c)),
         Command::Index(c) => rt.block_on(search::index(&ctx, c)),
         Command::Search(a) => search::search(&ctx, a),
         Command::Bench(c) => rt.block_on(crate::bench::run(&ctx, c)),

@@ -184,6 +184,60 @@ struct PortalPage {
     deliverables: Vec<DeliverableView>,
     can_deliver: bool,
     msg: Option<String>,
+    earnings: Earnings,
+}
+
+/// The creator's money from this deal: sums per currency and every line.
+#[derive(Default)]
+struct Earnings {
+    /// (currency, pending, payable, paid)
+    totals: Vec<(String, String, String, String)>,
+    lines: Vec<crate::pay::service::LineView>,
+    error: Option<String>,
+}
+
+async fn earnings(st: &AppState, ctx: &Ctx) -> Earnings {
+    use crate::pay::service;
+    let s = match service::settle(&st.store, ctx.org, None, chrono::Utc::now()).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "portal earnings");
+            return Earnings {
+                error: Some("Earnings could not be computed right now.".into()),
+                ..Earnings::default()
+            };
+        }
+    };
+    let creator = ctx.m.account_id.0.to_string();
+    let campaign = ctx.camp.id.0.to_string();
+    let lines = service::line_views(&s, Some(&creator), Some(&campaign));
+    let mut sums: std::collections::BTreeMap<String, [i64; 3]> = Default::default();
+    for l in &lines {
+        let e = sums.entry(l.currency.clone()).or_default();
+        match l.status.as_str() {
+            "pending" => e[0] += l.amount_minor,
+            "payable" => e[1] += l.amount_minor,
+            "paid" => e[2] += l.amount_minor,
+            _ => {}
+        }
+    }
+    let totals = sums
+        .into_iter()
+        .map(|(cur, [p, q, r])| {
+            let c = chorus_core::Currency::parse(&cur).unwrap_or(chorus_core::Currency::USD);
+            (
+                cur,
+                service::major(p, c),
+                service::major(q, c),
+                service::major(r, c),
+            )
+        })
+        .collect();
+    Earnings {
+        totals,
+        lines,
+        error: None,
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -334,6 +388,7 @@ async fn home_page(
         deliverables,
         can_deliver,
         msg,
+        earnings: earnings(st, ctx).await,
     }))
 }
 

@@ -1,0 +1,261 @@
+//! Pay end to end over HTTP: attributed orders → commissions pending →
+//! payable after the hold → run → approve → export → provider results with a
+//! failure → the failed amount payable again and paid by a later run; a
+//! refund after payment carried as a negative balance; idempotent run keys;
+//! roles and organization scoping.
+
+mod common;
+
+use chorus_core::Role;
+use chrono::{Duration, Utc};
+use common::pay::{event, order, refund, world, TERMS};
+use common::{api, App};
+use serde_json::{json, Value};
+
+async fn get(app: &App, token: &str, path: &str) -> (u16, String) {
+    let r = api()
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+async fn get_json(app: &App, token: &str, path: &str) -> (u16, Value) {
+    let (s, t) = get(app, token, path).await;
+    (s, serde_json::from_str(&t).unwrap_or(Value::Null))
+}
+
+async fn post(
+    app: &App,
+    token: &str,
+    path: &str,
+    body: Value,
+    key: Option<&str>,
+) -> (u16, Value) {
+    let mut r = api().post(app.url(path)).bearer_auth(token).json(&body);
+    if let Some(k) = key {
+        r = r.header("Idempotency-Key", k);
+    }
+    let r = r.send().await.unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn post_text(app: &App, token: &str, path: &str, body: &str) -> (u16, Value) {
+    let r = api()
+        .post(app.url(path))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+/// (pending, payable, paid) of a creator in USD.
+fn balance(v: &Value, creator: i64) -> (String, String, String) {
+    let b = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["creator"] == creator.to_string() && b["currency"] == "USD")
+        .unwrap_or_else(|| panic!("no balance for {creator} in {v}"));
+    (
+        b["pending"].as_str().unwrap().to_string(),
+        b["payable"].as_str().unwrap().to_string(),
+        b["paid"].as_str().unwrap().to_string(),
+    )
+}
+
+fn s3(a: &str, b: &str, c: &str) -> (String, String, String) {
+    (a.into(), b.into(), c.into())
+}
+
+#[tokio::test]
+async fn orders_to_commissions_to_runs_exports_and_results() {
+    let app = App::spawn().await;
+    let (org, finance) = app.org_with_user("acme", Role::Finance).await;
+    app.add_user(org, "manager@acme.test", Role::Manager).await;
+    let (_, other) = app.org_with_user("beta", Role::Finance).await;
+    let fin = app.token_for(&finance).await;
+    let mgr = app.token_for("manager@acme.test").await;
+    let beta = app.token_for(&other).await;
+    let store = &app.store;
+    let now = Utc::now();
+    let w = world(store, org, "Spring", &["maya", "kenji"], TERMS).await;
+    let (maya, kenji) = (w.accounts[0], w.accounts[1]);
+    let k = w.campaign;
+    event(store, org, w.members[0], "signed", now - Duration::days(50)).await;
+    // maya: 10% of 200.00, payable 15 days ago; kenji: 10% of 100.00.
+    order(store, org, "o1", now - Duration::days(45), "200.00", "USD", &[(k, maya, 1, 1)]).await;
+    order(store, org, "k1", now - Duration::days(44), "100.00", "USD", &[(k, kenji, 1, 1)]).await;
+    // Linear credit, half each of 101.00: 50.50 each → 5.05 each, payable 10 days ago.
+    order(store, org, "o2", now - Duration::days(40), "101.00", "USD", &[(k, kenji, 1, 2), (k, maya, 1, 2)]).await;
+    // Still on hold.
+    order(store, org, "o3", now - Duration::days(5), "50.00", "USD", &[(k, maya, 1, 1)]).await;
+
+    let (s, b) = get_json(&app, &fin, "/api/v1/payouts/balances").await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(balance(&b, maya), s3("5.00", "125.05", "0.00"));
+    assert_eq!(balance(&b, kenji), s3("0.00", "15.05", "0.00"));
+    let (_, lines) = get_json(&app, &fin, &format!("/api/v1/payouts/lines?creator={maya}")).await;
+    let kinds: Vec<(&str, &str, &str)> = lines["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["kind"].as_str().unwrap(), l["amount"].as_str().unwrap(), l["status"].as_str().unwrap()))
+        .collect();
+    assert!(kinds.contains(&("milestone", "100.00", "payable")), "{kinds:?}");
+    assert!(kinds.contains(&("commission", "20.00", "payable")), "{kinds:?}");
+    assert!(kinds.contains(&("commission", "5.05", "payable")), "{kinds:?}");
+    assert!(kinds.contains(&("commission", "5.00", "pending")), "{kinds:?}");
+
+    // Roles: only owner and finance touch money.
+    let run_body = json!({"as_of": (now - Duration::days(12)).to_rfc3339(), "min_payout": "5.00"});
+    let (s, _) = post(&app, &mgr, "/api/v1/payout-runs", run_body.clone(), Some("r1")).await;
+    assert_eq!(s, 403);
+    assert_eq!(get(&app, &mgr, "/api/v1/payouts/balances").await.0, 403);
+
+    // A draft as of 12 days ago: o2 is not payable yet by then.
+    let (s, r1) = post(&app, &fin, "/api/v1/payout-runs", run_body.clone(), Some("r1")).await;
+    assert_eq!(s, 201, "{r1}");
+    assert_eq!(r1["status"], "draft");
+    let id = r1["id"].as_i64().unwrap();
+    let amounts = |v: &Value| -> Vec<(String, String, i64)> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["creator"].as_str().unwrap().to_string(), i["amount"].as_str().unwrap().to_string(), i["lines"].as_i64().unwrap()))
+            .collect()
+    };
+    let mut want = vec![
+        (maya.to_string(), "120.00".to_string(), 2),
+        (kenji.to_string(), "10.00".to_string(), 1),
+    ];
+    want.sort();
+    let mut got = amounts(&r1);
+    got.sort();
+    assert_eq!(got, want);
+    // The same key again: the same run, nothing new.
+    let (s, again) = post(&app, &fin, "/api/v1/payout-runs", json!({"as_of": now.to_rfc3339(), "min_payout": "1"}), Some("r1")).await;
+    assert_eq!(s, 200);
+    assert_eq!(again["id"], r1["id"]);
+    assert_eq!(again["min_payout"], "5");
+    let (_, runs) = get_json(&app, &fin, "/api/v1/payout-runs").await;
+    assert_eq!(runs["items"].as_array().unwrap().len(), 1);
+
+    // Drafts cannot be exported; other organizations see nothing.
+    let (s, _) = get(&app, &fin, &format!("/api/v1/payout-runs/{id}/export/paypal")).await;
+    assert_eq!(s, 409);
+    assert_eq!(get(&app, &beta, &format!("/api/v1/payout-runs/{id}")).await.0, 404);
+    assert_eq!(post(&app, &beta, &format!("/api/v1/payout-runs/{id}/approve"), json!({}), None).await.0, 404);
+    assert_eq!(get(&app, &beta, &format!("/api/v1/payout-runs/{id}/export/wise")).await.0, 404);
+    let (_, beta_runs) = get_json(&app, &beta, "/api/v1/payout-runs").await;
+    assert!(beta_runs["items"].as_array().unwrap().is_empty());
+    assert_eq!(post(&app, &mgr, &format!("/api/v1/payout-runs/{id}/approve"), json!({}), None).await.0, 403);
+
+    let (s, approved) = post(&app, &fin, &format!("/api/v1/payout-runs/{id}/approve"), json!({}), None).await;
+    assert_eq!(s, 200, "{approved}");
+    assert_eq!(approved["status"], "approved");
+    let mut got = amounts(&approved);
+    got.sort();
+    assert_eq!(got, want);
+    assert_eq!(post(&app, &beta, &format!("/api/v1/payout-runs/{id}/results"), json!({}), None).await.0, 404);
+
+    // PayPal: no header, one row per creator, item id `<key>:<creator>:<currency>`.
+    let (s, csv) = get(&app, &fin, &format!("/api/v1/payout-runs/{id}/export/paypal")).await;
+    assert_eq!(s, 200, "{csv}");
+    let mut rows: Vec<&str> = csv.lines().collect();
+    rows.sort();
+    let mut expect = vec![
+        format!("maya@creators.test,120.00,USD,r1:{maya}:USD,Chorus payout r1,PAYPAL"),
+        format!("kenji@creators.test,10.00,USD,r1:{kenji}:USD,Chorus payout r1,PAYPAL"),
+    ];
+    expect.sort();
+    assert_eq!(rows, expect);
+    let (s, wise) = get(&app, &fin, &format!("/api/v1/payout-runs/{id}/export/wise")).await;
+    assert_eq!(s, 200);
+    assert!(wise.starts_with("name,recipientEmail,paymentReference,"), "{wise}");
+    assert!(wise.contains(&format!("maya,maya@creators.test,r1:{maya}:USD,PRIVATE,target,120.00,USD,USD")), "{wise}");
+    // Stripe needs connected accounts: refused with the item named.
+    let (s, body) = get(&app, &fin, &format!("/api/v1/payout-runs/{id}/export/stripe")).await;
+    assert_eq!(s, 409);
+    assert!(body.contains("Stripe account"), "{body}");
+
+    // Provider results: maya paid, kenji failed.
+    let result = format!("Sender Item ID,Status,Amount\nr1:{maya}:USD,SUCCESS,120.00\nr1:{kenji}:USD,FAILED,10.00\nr9:nobody:USD,SUCCESS,1\n");
+    assert_eq!(post_text(&app, &mgr, &format!("/api/v1/payout-runs/{id}/results"), &result).await.0, 403);
+    let (s, summary) = post_text(&app, &fin, &format!("/api/v1/payout-runs/{id}/results"), &result).await;
+    assert_eq!(s, 200, "{summary}");
+    assert_eq!(summary["paid"], 1);
+    assert_eq!(summary["failed"], 1);
+    assert_eq!(summary["unknown"], json!(["r9:nobody:USD"]));
+    assert_eq!(summary["status"], "paid");
+    let (_, b) = get_json(&app, &fin, "/api/v1/payouts/balances").await;
+    assert_eq!(balance(&b, maya), s3("5.00", "5.05", "120.00"));
+    assert_eq!(balance(&b, kenji), s3("0.00", "15.05", "0.00"), "failed amount payable again");
+    // Importing the same file again changes nothing.
+    let (_, again) = post_text(&app, &fin, &format!("/api/v1/payout-runs/{id}/results"), &result).await;
+    assert_eq!(again["unchanged"], 2);
+
+    // A refund after payment: a negative line, payable at once.
+    refund(store, org, "o1", "rf1", now - Duration::minutes(5), "200.00", 20000).await;
+    let (_, b) = get_json(&app, &fin, "/api/v1/payouts/balances").await;
+    assert_eq!(balance(&b, maya), s3("5.00", "-14.95", "120.00"));
+
+    // The next run pays kenji's returned amount; maya's negative balance carries over.
+    let (s, r2) = post(&app, &fin, "/api/v1/payout-runs", json!({"key": "r2", "as_of": (now - Duration::minutes(1)).to_rfc3339(), "min_payout": "5.00"}), None).await;
+    assert_eq!(s, 201, "{r2}");
+    assert_eq!(amounts(&r2), vec![(kenji.to_string(), "15.05".to_string(), 2)]);
+    let id2 = r2["id"].as_i64().unwrap();
+    let (s, _) = post(&app, &fin, &format!("/api/v1/payout-runs/{id2}/approve"), json!({}), None).await;
+    assert_eq!(s, 200);
+    let (_, b) = get_json(&app, &fin, "/api/v1/payouts/balances").await;
+    assert_eq!(balance(&b, maya), s3("5.00", "-14.95", "120.00"), "carried into the next run");
+    assert_eq!(balance(&b, kenji), s3("0.00", "0.00", "15.05"));
+
+    // The ledger: recording again appends nothing, and it checks out.
+    let before = store.ledger_entries(org).await.unwrap().len();
+    assert!(before > 0);
+    let (_, rec) = post(&app, &fin, "/api/v1/ledger/record", json!({}), None).await;
+    assert_eq!(rec, json!({"lines": 0, "entries": 0}));
+    let (_, check) = get_json(&app, &fin, "/api/v1/ledger/check").await;
+    assert_eq!(check["ok"], true, "{check}");
+    assert!(store.ledger_entries(chorus_core::OrgId(org.0 + 1)).await.unwrap().is_empty());
+
+    // The OpenAPI document lists the routes.
+    let (_, doc) = get_json(&app, &fin, "/api/v1/openapi.json").await;
+    for p in ["/api/v1/payout-runs", "/api/v1/payout-runs/{id}/approve", "/api/v1/payout-runs/{id}/export/{format}", "/api/v1/payout-runs/{id}/results", "/api/v1/fx-rates", "/api/v1/payouts/balances", "/api/v1/ledger/check"] {
+        assert!(doc["paths"].get(p).is_some(), "{p} missing from OpenAPI");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn rates_convert_orders_at_their_date_and_bad_rows_store_nothing() {
+    let app = App::spawn().await;
+    let (org, finance) = app.org_with_user("acme", Role::Finance).await;
+    let fin = app.token_for(&finance).await;
+    let store = &app.store;
+    let w = world(store, org, "Spring", &["maya"], TERMS).await;
+    let (s, bad) = post_text(&app, &fin, "/api/v1/fx-rates", "date,from,to,rate\n2026-03-01,EUR,USD,1.0850\n2026-03-02,EUR,USD,abc\n").await;
+    assert_eq!(s, 422);
+    assert_eq!(bad["errors"][0]["line"], 3);
+    assert_eq!(bad["errors"][0]["field"], "rate");
+    assert!(store.fx_rates(org).await.unwrap().is_empty(), "nothing stored");
+    let (s, ok) = post_text(&app, &fin, "/api/v1/fx-rates", "date,from,to,rate\n2026-03-01,EUR,USD,1.0850\n2026-03-05,EUR,USD,1.2000\n").await;
+    assert_eq!(s, 200, "{ok}");
+    assert_eq!(ok["stored"], 2);
+    // An order on 2026-03-03 uses the rate of 2026-03-01: 100.00 EUR = 108.50 USD → 10.85.
+    let at = chrono::DateTime::parse_from_rfc3339("2026-03-03T23:30:00Z").unwrap().with_timezone(&Utc);
+    order(store, org, "e1", at, "100.00", "EUR", &[(w.campaign, w.accounts[0], 1, 1)]).await;
+    let (_, lines) = get_json(&app, &fin, "/api/v1/payouts/lines").await;
+    let amounts: Vec<&str> = lines["items"].as_array().unwrap().iter().map(|l| l["amount"].as_str().unwrap()).collect();
+    assert_eq!(amounts, vec!["10.85"]);
+    app.stop().await;
+}
