@@ -68,7 +68,7 @@ async fn run_case(c: Case) -> Result<(), TestCaseError> {
         via: Via::Token,
     };
     let terms = format!(
-        r#"{{"currency":"USD","base_fee":"90.00","milestones":[{{"event":"signed","share":"1/3"}},{{"event":"published","share":"2/3"}}],"performance":{{"type":"rev_share","basis":"revenue","tiers":[{{"from":"0","rate":"0.10"}},{{"from":"500","rate":"0.15"}}],"cap":"60.00"}},"hold_days":{}}}"#,
+        r#"{{"currency":"USD","base_fee":"90.00","milestones":[{{"event":"signed","share":"0.25"}},{{"event":"published","share":"0.75"}}],"performance":{{"type":"rev_share","basis":"revenue","tiers":[{{"from":"0","rate":"0.10"}},{{"from":"500","rate":"0.15"}}],"cap":"60.00"}},"hold_days":{}}}"#,
         c.hold_days
     );
     let w = world(store, org, "Wave", &["ana", "ben", "cy"], &terms).await;
@@ -165,6 +165,12 @@ async fn run_case(c: Case) -> Result<(), TestCaseError> {
         service::approve_run(store, &caller, *id).await.unwrap();
     }
     let (s, recorded) = service::settle_and_record(store, org).await.unwrap();
+    prop_assert!(s.problems.is_empty(), "{:?}", s.problems);
+    prop_assert!(
+        s.settlement.lines.len() >= c.orders.len(),
+        "every order settles: {} lines",
+        s.settlement.lines.len()
+    );
     let recorded = recorded.unwrap();
     prop_assert_eq!(recorded.entries, 0, "recording the same state appends nothing");
     prop_assert_eq!(store.ledger_entries(org).await.unwrap(), entries_before);
@@ -221,7 +227,7 @@ async fn run_case(c: Case) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     #[test]
     fn pay_keeps_its_invariants(c in case()) {

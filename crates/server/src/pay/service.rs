@@ -1311,11 +1311,12 @@ pub fn parse_rates(text: &str) -> (Vec<FxRate>, Vec<chorus_core::import::RowErro
         if NaiveDate::parse_from_str(&day, "%Y-%m-%d").is_err() {
             errors.push(err(line, "date", format!("{day:?} is not a date (YYYY-MM-DD)")));
         }
-        let from_c = Currency::parse(&from);
+        let iso = chorus_settlement::scenario::values::parse_currency;
+        let from_c = iso(&from);
         if let Err(e) = &from_c {
             errors.push(err(line, "from", e.to_string()));
         }
-        let to_c = Currency::parse(&to);
+        let to_c = iso(&to);
         if let Err(e) = &to_c {
             errors.push(err(line, "to", e.to_string()));
         }
