@@ -259,3 +259,95 @@ async fn rates_convert_orders_at_their_date_and_bad_rows_store_nothing() {
     assert_eq!(amounts, vec!["10.85"]);
     app.stop().await;
 }
+
+/// The finance pages with a signed-in browser: balances, a new run from the
+/// form, review and approve, the export download, the result upload; other
+/// roles are refused; the creator's portal shows their earnings.
+#[tokio::test]
+async fn finance_pages_and_portal_earnings() {
+    let app = App::spawn().await;
+    let (org, finance) = app.org_with_user("acme", Role::Finance).await;
+    app.add_user(org, "viewer@acme.test", Role::Viewer).await;
+    let store = &app.store;
+    let now = Utc::now();
+    let w = world(store, org, "Spring", &["maya"], TERMS).await;
+    let maya = w.accounts[0];
+    event(store, org, w.members[0], "signed", now - Duration::days(50)).await;
+    order(store, org, "o1", now - Duration::days(45), "200.00", "USD", &[(w.campaign, maya, 1, 1)]).await;
+    order(store, org, "o3", now - Duration::days(5), "50.00", "USD", &[(w.campaign, maya, 1, 1)]).await;
+
+    let (viewer, _) = app.browser_login("viewer@acme.test").await;
+    let r = viewer.get(app.url("/payouts")).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+
+    let (c, csrf) = app.browser_login(&finance).await;
+    let page = c.get(app.url("/payouts")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("data-creator=\"{maya}\"")), "{page}");
+    assert!(page.contains("<td class=\"num payable\">120.00</td>"), "{page}");
+    assert!(page.contains("<td class=\"num pending\">5.00</td>"), "{page}");
+    // Without the CSRF token the form is refused.
+    let r = c
+        .post(app.url("/payouts/runs"))
+        .form(&[("key", "w1"), ("as_of", "2020-01-01"), ("min_payout", "10")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let yesterday = (now - Duration::days(1)).date_naive().to_string();
+    let r = c
+        .post(app.url("/payouts/runs"))
+        .form(&[("key", "w1"), ("as_of", yesterday.as_str()), ("min_payout", "50.00"), ("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let run_url = r.headers()["location"].to_str().unwrap().to_string();
+    let page = c.get(app.url(&run_url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<span id=\"run-status\">draft</span>"), "{page}");
+    assert!(page.contains("120.00"), "{page}");
+    assert!(page.contains("id=\"approve\""), "{page}");
+    assert!(!page.contains("export-paypal"), "no export before approval");
+    let r = c
+        .post(app.url(&format!("{run_url}/approve")))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = c.get(app.url(&run_url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<span id=\"run-status\">approved</span>"), "{page}");
+    let href = format!("{run_url}/export/paypal?currency=USD");
+    assert!(page.contains(&href), "{page}");
+    let r = c.get(app.url(&href)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let csv = r.text().await.unwrap();
+    assert_eq!(csv, format!("maya@creators.test,120.00,USD,w1:{maya}:USD,Chorus payout w1,PAYPAL\n"));
+
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::text(format!("paymentReference,status\nw1:{maya}:USD,outgoing_payment_sent\n"))
+            .file_name("result.csv"),
+    );
+    let r = c
+        .post(app.url(&format!("{run_url}/results?csrf_token={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = c.get(app.url(r.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("1 paid, 0 failed"), "{page}");
+    assert!(page.contains("<span id=\"run-status\">paid</span>"), "{page}");
+
+    // The creator's portal: earnings of this deal with every line.
+    let clear = "portal-token-for-pay-test";
+    store
+        .create_portal_token(org, w.members[0], &chorus_server::auth::digest(clear), "c", chorus_store::now_us() + 3_600_000_000)
+        .await
+        .unwrap();
+    let page = common::browser().get(app.url(&format!("/p/{clear}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"earnings\""), "{page}");
+    assert!(page.contains("pending <span class=\"pending\">5.00</span> · payable <span class=\"payable\">0.00</span> · paid <span class=\"paid\">120.00</span>"), "{page}");
+    assert!(page.contains("(run w1)"), "{page}");
+    app.stop().await;
+}
