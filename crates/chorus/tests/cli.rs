@@ -574,9 +574,15 @@ fn ledger_check_passes_on_a_recorded_ledger_and_fails_on_a_corrupted_one() {
     ok(&chorus(d, &["org", "create", "Acme"]));
     seed_pay(d);
     let out = ok(&chorus(d, &["ledger", "record", "--org", "acme"]));
-    assert!(out.contains("recorded 1 line state(s) and 4 ledger entries"), "{out}");
+    assert!(
+        out.contains("recorded 1 line state(s) and 4 ledger entries"),
+        "{out}"
+    );
     let again = ok(&chorus(d, &["ledger", "record", "--org", "acme"]));
-    assert!(again.contains("recorded 0 line state(s) and 0 ledger entries"), "{again}");
+    assert!(
+        again.contains("recorded 0 line state(s) and 0 ledger entries"),
+        "{again}"
+    );
     let out = ok(&chorus(d, &["ledger", "check", "--org", "acme"]));
     assert!(out.contains("acme: ok (4 entries"), "{out}");
     let report = json(&chorus(d, &["ledger", "check", "--json"]));
@@ -591,8 +597,14 @@ fn ledger_check_passes_on_a_recorded_ledger_and_fails_on_a_corrupted_one() {
     let o = chorus(d, &["ledger", "check", "--org", "acme"]);
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("transaction earn:forged: debits 500 ≠ credits 0"), "{out}");
-    assert!(out.contains("txn earn:forged expense:creator_fees debit 500 USD (forged)"), "{out}");
+    assert!(
+        out.contains("transaction earn:forged: debits 500 ≠ credits 0"),
+        "{out}"
+    );
+    assert!(
+        out.contains("txn earn:forged expense:creator_fees debit 500 USD (forged)"),
+        "{out}"
+    );
     // Recording refuses to build on it.
     let o = chorus(d, &["ledger", "record", "--org", "acme"]);
     assert!(!o.status.success());
@@ -611,8 +623,14 @@ fn ledger_check_passes_on_a_recorded_ledger_and_fails_on_a_corrupted_one() {
     let o = chorus(d, &["ledger", "check"]);
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("x payable: ledger says -700, commissions say 0"), "{out}");
-    assert!(out.contains("x paid: ledger says 700, commissions say 0"), "{out}");
+    assert!(
+        out.contains("x payable: ledger says -700, commissions say 0"),
+        "{out}"
+    );
+    assert!(
+        out.contains("x paid: ledger says 700, commissions say 0"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -621,14 +639,35 @@ fn rates_import_reports_rows_and_stores_all_or_nothing() {
     let d = dir.path();
     ok(&chorus(d, &["org", "create", "Acme"]));
     let bad = d.join("bad.csv");
-    std::fs::write(&bad, "date,from,to,rate\n2026-03-01,EUR,USD,1.0850\n2026-03-02,EUR,ZZZ,1.1\n").unwrap();
-    let o = chorus(d, &["rates", "import", bad.to_str().unwrap(), "--org", "acme"]);
+    std::fs::write(
+        &bad,
+        "date,from,to,rate\n2026-03-01,EUR,USD,1.0850\n2026-03-02,EUR,ZZZ,1.1\n",
+    )
+    .unwrap();
+    let o = chorus(
+        d,
+        &["rates", "import", bad.to_str().unwrap(), "--org", "acme"],
+    );
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("bad.csv:3: to:"), "{err}");
     assert!(String::from_utf8_lossy(&o.stdout).contains("nothing stored"));
     let good = d.join("good.csv");
-    std::fs::write(&good, "date,from,to,rate\n2026-03-01,EUR,USD,1.0850\n2026-03-02,EUR,JPY,162.34\n").unwrap();
-    let out = json(&chorus(d, &["rates", "import", good.to_str().unwrap(), "--org", "acme", "--json"]));
+    std::fs::write(
+        &good,
+        "date,from,to,rate\n2026-03-01,EUR,USD,1.0850\n2026-03-02,EUR,JPY,162.34\n",
+    )
+    .unwrap();
+    let out = json(&chorus(
+        d,
+        &[
+            "rates",
+            "import",
+            good.to_str().unwrap(),
+            "--org",
+            "acme",
+            "--json",
+        ],
+    ));
     assert_eq!(out["stored"], 2);
 }

@@ -139,8 +139,24 @@ async fn finance_creates_approves_and_downloads_a_payout_export() {
     let now = Utc::now();
     let w = world(store, org, "Spring", &["maya"], TERMS).await;
     let maya = w.accounts[0];
-    event(store, org, w.members[0], "signed", now - chrono::Duration::days(50)).await;
-    order(store, org, "o1", now - chrono::Duration::days(45), "200.00", "USD", &[(w.campaign, maya, 1, 1)]).await;
+    event(
+        store,
+        org,
+        w.members[0],
+        "signed",
+        now - chrono::Duration::days(50),
+    )
+    .await;
+    order(
+        store,
+        org,
+        "o1",
+        now - chrono::Duration::days(45),
+        "200.00",
+        "USD",
+        &[(w.campaign, maya, 1, 1)],
+    )
+    .await;
 
     let c = browser(&driver).await;
     c.goto(&app.url("/login")).await.unwrap();
@@ -149,14 +165,23 @@ async fn finance_creates_approves_and_downloads_a_payout_export() {
     click(&c, "form button[type=submit]").await;
     assert!(has_text(&c, ".who", &email).await, "signed in");
     c.goto(&app.url("/payouts")).await.unwrap();
-    assert!(has_text(&c, "#balances", "120.00").await, "payable balance shown");
+    assert!(
+        has_text(&c, "#balances", "120.00").await,
+        "payable balance shown"
+    );
     // The form defaults to yesterday and a key; set the minimum and submit.
-    let min = c.find(Locator::Css("#new-run input[name=min_payout]")).await.unwrap();
+    let min = c
+        .find(Locator::Css("#new-run input[name=min_payout]"))
+        .await
+        .unwrap();
     min.clear().await.unwrap();
     min.send_keys("50.00").await.unwrap();
     click(&c, "#new-run button[type=submit]").await;
     assert!(has_text(&c, "#run-status", "draft").await, "a draft run");
-    assert!(has_text(&c, "#items", "120.00").await, "the draft pays maya");
+    assert!(
+        has_text(&c, "#items", "120.00").await,
+        "the draft pays maya"
+    );
     click(&c, "#approve").await;
     assert!(has_text(&c, "#run-status", "approved").await, "approved");
     let link = c

@@ -84,7 +84,10 @@ async fn run_case(c: Case) -> Result<(), TestCaseError> {
         let amount = format!("{}.{:02}", cents / 100, cents % 100);
         let at = now - Duration::days(*days);
         let credits: Vec<(i64, i64, i64, i64)> = if *who == 3 {
-            vec![(w.campaign, w.accounts[0], 1, 2), (w.campaign, w.accounts[1], 1, 2)]
+            vec![
+                (w.campaign, w.accounts[0], 1, 2),
+                (w.campaign, w.accounts[1], 1, 2),
+            ]
         } else {
             vec![(w.campaign, w.accounts[*who], 1, 1)]
         };
@@ -129,7 +132,11 @@ async fn run_case(c: Case) -> Result<(), TestCaseError> {
         let mut result = String::from("item id,status\n");
         for it in &items {
             let who = w.accounts.iter().position(|a| *a == it.account_id).unwrap();
-            let status = if fail & (1 << who) != 0 { "FAILED" } else { "SUCCESS" };
+            let status = if fail & (1 << who) != 0 {
+                "FAILED"
+            } else {
+                "SUCCESS"
+            };
             result.push_str(&format!("{},{status}\n", it.item_id));
         }
         service::import_results(store, &caller, run.id, &result)
@@ -172,7 +179,11 @@ async fn run_case(c: Case) -> Result<(), TestCaseError> {
         s.settlement.lines.len()
     );
     let recorded = recorded.unwrap();
-    prop_assert_eq!(recorded.entries, 0, "recording the same state appends nothing");
+    prop_assert_eq!(
+        recorded.entries,
+        0,
+        "recording the same state appends nothing"
+    );
     prop_assert_eq!(store.ledger_entries(org).await.unwrap(), entries_before);
     for ((_, id), before) in keys.iter().zip(&items_before) {
         prop_assert_eq!(&store.payout_items(org, *id).await.unwrap(), before);

@@ -357,17 +357,15 @@ impl Store {
              (SELECT MAX(q.id) FROM pay_lines q WHERE q.org_id = p.org_id AND q.line_key = p.line_key) \
              ORDER BY p.line_key"
         );
-        let rows = sqlx::query(&sql)
-            .bind(org.0)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&sql).bind(org.0).fetch_all(&self.pool).await?;
         rows.iter().map(line_from).collect()
     }
 
     /// Every state ever recorded for one line, oldest first.
     pub async fn line_history(&self, org: OrgId, line_key: &str) -> Result<Vec<LineState>> {
-        let sql =
-            format!("SELECT {LINE_COLS} FROM pay_lines WHERE org_id = $1 AND line_key = $2 ORDER BY id");
+        let sql = format!(
+            "SELECT {LINE_COLS} FROM pay_lines WHERE org_id = $1 AND line_key = $2 ORDER BY id"
+        );
         let rows = sqlx::query(&sql)
             .bind(org.0)
             .bind(line_key)
@@ -536,10 +534,7 @@ impl Store {
     pub async fn payout_runs(&self, org: OrgId) -> Result<Vec<PayoutRunRow>> {
         let sql =
             format!("SELECT {RUN_COLS} FROM payout_runs WHERE org_id = $1 ORDER BY created_at DESC, id DESC");
-        let rows = sqlx::query(&sql)
-            .bind(org.0)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&sql).bind(org.0).fetch_all(&self.pool).await?;
         rows.iter().map(run_from).collect()
     }
 
@@ -549,10 +544,7 @@ impl Store {
         let sql = format!(
             "SELECT {RUN_COLS} FROM payout_runs WHERE org_id = $1 AND status <> 'draft' ORDER BY seq, id"
         );
-        let rows = sqlx::query(&sql)
-            .bind(org.0)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&sql).bind(org.0).fetch_all(&self.pool).await?;
         rows.iter().map(run_from).collect()
     }
 
@@ -641,10 +633,7 @@ impl Store {
         let sql = format!(
             "SELECT {ITEM_COLS} FROM payout_items WHERE org_id = $1 AND status = 'failed' ORDER BY id"
         );
-        let rows = sqlx::query(&sql)
-            .bind(org.0)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&sql).bind(org.0).fetch_all(&self.pool).await?;
         rows.iter().map(item_from).collect()
     }
 
@@ -757,10 +746,19 @@ mod tests {
             amount_minor: 25600,
             lines: 2,
         }];
-        assert!(!store.approve_payout_run(b, r1.id, ua, &items).await.unwrap());
-        assert!(store.approve_payout_run(a, r1.id, ua, &items).await.unwrap());
+        assert!(!store
+            .approve_payout_run(b, r1.id, ua, &items)
+            .await
+            .unwrap());
+        assert!(store
+            .approve_payout_run(a, r1.id, ua, &items)
+            .await
+            .unwrap());
         assert!(
-            !store.approve_payout_run(a, r1.id, ua, &items).await.unwrap(),
+            !store
+                .approve_payout_run(a, r1.id, ua, &items)
+                .await
+                .unwrap(),
             "approving twice changes nothing"
         );
         assert_eq!(store.payout_items(a, r1.id).await.unwrap().len(), 1);
@@ -770,7 +768,11 @@ mod tests {
                 a,
                 r1.id,
                 &[
-                    ("2026-04:7:USD".into(), super::ItemOutcome::Failed, "x".into()),
+                    (
+                        "2026-04:7:USD".into(),
+                        super::ItemOutcome::Failed,
+                        "x".into(),
+                    ),
                     ("nope".into(), super::ItemOutcome::Paid, "y".into()),
                 ],
             )
@@ -847,9 +849,7 @@ mod tests {
             .unwrap()
             .unwrap();
         let refused = store
-            .record_pay(a, |_, _| {
-                Err::<super::Recording, _>("no")
-            })
+            .record_pay(a, |_, _| Err::<super::Recording, _>("no"))
             .await
             .unwrap();
         assert_eq!(refused.unwrap_err(), "no");

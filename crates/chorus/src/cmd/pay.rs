@@ -40,11 +40,7 @@ pub async fn rates(ctx: &Ctx, c: RatesCmd) -> anyhow::Result<ExitCode> {
         if s.errors.is_empty() {
             println!("{} rates stored", s.stored);
         } else {
-            println!(
-                "{} rows, {} wrong: nothing stored",
-                s.rows,
-                s.errors.len()
-            );
+            println!("{} rows, {} wrong: nothing stored", s.rows, s.errors.len());
         }
     }
     Ok(if s.errors.is_empty() {
@@ -138,7 +134,9 @@ pub async fn ledger(ctx: &Ctx, c: LedgerCmd) -> anyhow::Result<ExitCode> {
             if a.json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({"ok": bad == 0, "orgs": report}))?
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"ok": bad == 0, "orgs": report})
+                    )?
                 );
             }
             Ok(if bad == 0 {

@@ -22,10 +22,31 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(balances, lines, create_run, list_runs, get_run, approve_run, export_run, import_results,
-          import_rates, list_rates, record_ledger, check_ledger),
-    components(schemas(BalanceView, LineView, NewRun, RunView, service::RunItemView, ResultSummary,
-          RatesSummary, Recorded, CheckReport))
+    paths(
+        balances,
+        lines,
+        create_run,
+        list_runs,
+        get_run,
+        approve_run,
+        export_run,
+        import_results,
+        import_rates,
+        list_rates,
+        record_ledger,
+        check_ledger
+    ),
+    components(schemas(
+        BalanceView,
+        LineView,
+        NewRun,
+        RunView,
+        service::RunItemView,
+        ResultSummary,
+        RatesSummary,
+        Recorded,
+        CheckReport
+    ))
 )]
 pub struct PayApiDoc;
 
@@ -95,10 +116,7 @@ async fn create_run(
     headers: HeaderMap,
     Json(mut body): Json<NewRun>,
 ) -> ApiResult<(StatusCode, Json<RunView>)> {
-    if let Some(k) = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(k) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
         body.key = Some(k.to_string());
     }
     let (run, created) = service::create_run(&st.store, &c, &body, chrono::Utc::now()).await?;

@@ -136,6 +136,9 @@ pub async fn engine_runs(
     Ok(runs)
 }
 
+/// An engine order id and the credited fraction it stands for.
+type CreditShare = (String, (i64, i64));
+
 /// Build the engine input of `org` from the store.
 pub async fn assemble(
     store: &Store,
@@ -158,8 +161,7 @@ pub async fn assemble(
         let deal = DealTerms::parse(&m.terms).and_then(|t| {
             let json = serde_json::json!({"deals": [t.settlement_deal(
                 &m.account_id.to_string(), &m.campaign_id.to_string())]});
-            chorus_settlement::scenario::parse_input(&json.to_string())
-                .map_err(|e| e.to_string())
+            chorus_settlement::scenario::parse_input(&json.to_string()).map_err(|e| e.to_string())
         });
         match deal {
             Ok(mut i) if !i.deals.is_empty() => input.deals.push(i.deals.remove(0)),
@@ -184,7 +186,7 @@ pub async fn assemble(
         by_order.entry(c.order_pk).or_default().push(c);
     }
     // order pk → (engine order id, share) per credit
-    let mut shares: HashMap<i64, (Currency, Vec<(String, (i64, i64))>)> = HashMap::new();
+    let mut shares: HashMap<i64, (Currency, Vec<CreditShare>)> = HashMap::new();
     for (pk, cs) in &by_order {
         let first = cs[0];
         let Ok(currency) = Currency::parse(&first.currency) else {
@@ -257,7 +259,10 @@ fn parse_rate(r: &FxRate) -> Result<engine::Rate, String> {
         date: NaiveDate::parse_from_str(&r.day, "%Y-%m-%d").map_err(|e| e.to_string())?,
         from: Currency::parse(&r.from).map_err(|e| e.to_string())?,
         to: Currency::parse(&r.to).map_err(|e| e.to_string())?,
-        rate: r.rate.parse().map_err(|e: rust_decimal::Error| e.to_string())?,
+        rate: r
+            .rate
+            .parse()
+            .map_err(|e: rust_decimal::Error| e.to_string())?,
     })
 }
 
@@ -508,7 +513,12 @@ pub async fn record(store: &Store, org: OrgId, s: &Settled) -> Result<Recorded, 
             if !problems.is_empty() {
                 return Err(problems);
             }
-            Ok(plan(&target_lines, &target_entries, stored_lines, stored_entries))
+            Ok(plan(
+                &target_lines,
+                &target_entries,
+                stored_lines,
+                stored_entries,
+            ))
         })
         .await
         .map_err(|e| RecordError::Api(e.into()))?;
@@ -891,7 +901,11 @@ fn totals(items: &[RunItemView]) -> Vec<(String, String)> {
 }
 
 /// Why a draft cannot be approved now (runs pay in non-decreasing `as_of`).
-async fn blocked(store: &Store, org: OrgId, run: &PayoutRunRow) -> Result<Option<String>, ApiError> {
+async fn blocked(
+    store: &Store,
+    org: OrgId,
+    run: &PayoutRunRow,
+) -> Result<Option<String>, ApiError> {
     if run.status != "draft" {
         return Ok(None);
     }
@@ -1003,7 +1017,10 @@ pub async fn approve_run(store: &Store, c: &Caller, id: i64) -> Result<PayoutRun
     for v in run_result_items(result, &s.settlement, &s.names, "pending") {
         items.push(NewPayoutItem {
             account_id: v.creator.parse().map_err(|_| {
-                ApiError::Internal(anyhow::anyhow!("creator id {:?} is not an account", v.creator))
+                ApiError::Internal(anyhow::anyhow!(
+                    "creator id {:?} is not an account",
+                    v.creator
+                ))
             })?,
             item_id: v.item_id,
             currency: v.currency,
@@ -1052,7 +1069,10 @@ pub struct ExportFile {
 }
 
 /// Where each creator is paid: the creator's contact email and handle.
-async fn recipients(store: &Store, items: &[PayoutItemRow]) -> Result<HashMap<String, Recipient>, ApiError> {
+async fn recipients(
+    store: &Store,
+    items: &[PayoutItemRow],
+) -> Result<HashMap<String, Recipient>, ApiError> {
     let ids: Vec<i64> = items.iter().map(|i| i.account_id).collect();
     let emails: HashMap<i64, String> = store.account_emails(&ids).await?.into_iter().collect();
     Ok(ids
@@ -1114,8 +1134,9 @@ pub async fn export_run(
             .collect(),
         failed: Vec::new(),
     };
-    let payout_items =
-        export::items_for_run(&result, |who| recipients.get(who).cloned().unwrap_or_default());
+    let payout_items = export::items_for_run(&result, |who| {
+        recipients.get(who).cloned().unwrap_or_default()
+    });
     let export_err = |e: ExportError| match e {
         ExportError::MissingRecipient { item, field } => ApiError::Conflict(format!(
             "payout {item}: the creator has no {field} on file; add it before exporting"
@@ -1125,13 +1146,21 @@ pub async fn export_run(
     let slug = run
         .key
         .chars()
-        .map(|ch| if ch.is_ascii_alphanumeric() || ch == '-' { ch } else { '_' })
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() || ch == '-' {
+                ch
+            } else {
+                '_'
+            }
+        })
         .collect::<String>();
     let file = match format {
         ExportFormat::PayPal => {
             let files = export::paypal_csv(&payout_items).map_err(export_err)?;
             let pick = match currency {
-                Some(cur) => files.into_iter().find(|f| f.currency.code().eq_ignore_ascii_case(cur)),
+                Some(cur) => files
+                    .into_iter()
+                    .find(|f| f.currency.code().eq_ignore_ascii_case(cur)),
                 None if files.len() <= 1 => files.into_iter().next(),
                 None => {
                     let list = files
@@ -1148,7 +1177,9 @@ pub async fn export_run(
             ExportFile {
                 filename: format!(
                     "paypal-{slug}{}.csv",
-                    currency.map(|c| format!("-{}", c.to_ascii_uppercase())).unwrap_or_default()
+                    currency
+                        .map(|c| format!("-{}", c.to_ascii_uppercase()))
+                        .unwrap_or_default()
                 ),
                 content_type: "text/csv; charset=utf-8",
                 body: pick.map(|f| f.csv).unwrap_or_default(),
@@ -1282,14 +1313,21 @@ pub fn parse_rates(text: &str) -> (Vec<FxRate>, Vec<chorus_core::import::RowErro
     };
     let col = |name: &str| headers.iter().position(|h| h == name);
     let cols = ["date", "from", "to", "rate"].map(|n| (n, col(n)));
-    let missing: Vec<&str> = cols.iter().filter(|(_, i)| i.is_none()).map(|(n, _)| *n).collect();
+    let missing: Vec<&str> = cols
+        .iter()
+        .filter(|(_, i)| i.is_none())
+        .map(|(n, _)| *n)
+        .collect();
     if !missing.is_empty() {
         return (
             vec![],
             vec![err(
                 1,
                 "header",
-                format!("missing column(s) {}; expected date,from,to,rate", missing.join(", ")),
+                format!(
+                    "missing column(s) {}; expected date,from,to,rate",
+                    missing.join(", ")
+                ),
             )],
         );
     }
@@ -1309,7 +1347,11 @@ pub fn parse_rates(text: &str) -> (Vec<FxRate>, Vec<chorus_core::import::RowErro
         let (day, from, to, rate) = (get(idx[0]), get(idx[1]), get(idx[2]), get(idx[3]));
         let before = errors.len();
         if NaiveDate::parse_from_str(&day, "%Y-%m-%d").is_err() {
-            errors.push(err(line, "date", format!("{day:?} is not a date (YYYY-MM-DD)")));
+            errors.push(err(
+                line,
+                "date",
+                format!("{day:?} is not a date (YYYY-MM-DD)"),
+            ));
         }
         let iso = chorus_settlement::scenario::values::parse_currency;
         let from_c = iso(&from);
@@ -1328,7 +1370,11 @@ pub fn parse_rates(text: &str) -> (Vec<FxRate>, Vec<chorus_core::import::RowErro
         match rate.parse::<Decimal>() {
             Ok(r) if r > Decimal::ZERO => {}
             Ok(_) => errors.push(err(line, "rate", format!("{rate} must be positive"))),
-            Err(_) => errors.push(err(line, "rate", format!("{rate:?} is not a decimal number"))),
+            Err(_) => errors.push(err(
+                line,
+                "rate",
+                format!("{rate:?} is not a decimal number"),
+            )),
         }
         if errors.len() == before {
             rates.push(FxRate {

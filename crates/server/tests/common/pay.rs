@@ -94,7 +94,9 @@ pub async fn order(
     currency: &str,
     credits: &[(i64, i64, i64, i64)],
 ) -> i64 {
-    let places = chorus_core::Currency::parse(currency).unwrap().minor_units();
+    let places = chorus_core::Currency::parse(currency)
+        .unwrap()
+        .minor_units();
     let d: rust_decimal::Decimal = amount.parse().unwrap();
     let minor = (d * rust_decimal::Decimal::from(10i64.pow(places)))
         .trunc()

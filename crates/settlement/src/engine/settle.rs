@@ -75,7 +75,11 @@ impl Book {
                 currency,
                 amount,
             };
-            if is_failed { failed.push(p) } else { payouts.push(p) }
+            if is_failed {
+                failed.push(p)
+            } else {
+                payouts.push(p)
+            }
         }
         payouts.sort_by(|a, b| (&a.creator, a.currency).cmp(&(&b.creator, b.currency)));
         failed.sort_by(|a, b| (&a.creator, a.currency).cmp(&(&b.creator, b.currency)));
