@@ -9,8 +9,10 @@ pub mod discover;
 pub mod error;
 pub mod ingest;
 mod metrics;
+pub mod pdf;
 pub mod portfolio;
 pub mod qualify;
+pub mod statements;
 pub mod track;
 pub mod web;
 
