@@ -14,6 +14,7 @@ use super::stage::Stage;
 use super::uploads::{self, Received, Refused};
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
+use crate::payout_details;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{ConnectInfo, FromRequest, Multipart, Path, Request, State};
@@ -21,7 +22,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use chorus_core::OrgId;
+use chorus_core::{FieldError, OrgId, PayoutForm};
 use chorus_store::campaigns::{Actor, Answer, Campaign, Contract, Member, PortalToken, Signature};
 use chorus_store::now_us;
 use serde::Deserialize;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/p/{token}/decline", post(decline))
         .route("/p/{token}/counter", post(counter))
         .route("/p/{token}/contract.pdf", get(pdf))
+        .route("/p/{token}/payout", post(payout))
         .route("/p/{token}/deliverables/{did}/draft", post(draft))
         .route("/p/{token}/deliverables/{did}/live", post(live))
         .route("/p/{token}/uploads/{uid}", get(upload))
@@ -184,6 +186,7 @@ struct PortalPage {
     deliverables: Vec<DeliverableView>,
     can_deliver: bool,
     msg: Option<String>,
+    payout: PayoutView,
     earnings: Earnings,
 }
 
@@ -240,6 +243,33 @@ async fn earnings(st: &AppState, ctx: &Ctx) -> Earnings {
     }
 }
 
+/// The payout details card: what is saved (masked) and the form.
+#[derive(Default)]
+struct PayoutView {
+    /// The saved details, masked.
+    current: Option<String>,
+    /// Why details cannot be shown or saved here, if so.
+    problem: Option<String>,
+    /// What the creator typed, shown again with the errors.
+    form: PayoutForm,
+    errors: Vec<FieldError>,
+}
+
+impl PortalPage {
+    /// The error of a payout form field, or "".
+    fn payout_error(&self, field: &str) -> &str {
+        self.payout
+            .errors
+            .iter()
+            .find(|e| e.field == field)
+            .map_or("", |e| e.reason.as_str())
+    }
+
+    fn payout_method_is(&self, method: &str) -> bool {
+        self.payout.form.method == method
+    }
+}
+
 #[derive(Deserialize, Default)]
 struct Msg {
     msg: Option<String>,
@@ -255,7 +285,7 @@ async fn home(
         Ok(c) => c,
         Err(r) => return r,
     };
-    match home_page(&st, &ctx, &token, caller, q.msg).await {
+    match home_page(&st, &ctx, &token, caller, q.msg, None).await {
         Ok(r) => r,
         Err(e) => problem(e),
     }
@@ -267,6 +297,7 @@ async fn home_page(
     token: &str,
     caller: Option<Caller>,
     msg: Option<String>,
+    typed: Option<(PayoutForm, Vec<FieldError>)>,
 ) -> Result<Response, ApiError> {
     let brand = st
         .store
@@ -388,8 +419,46 @@ async fn home_page(
         deliverables,
         can_deliver,
         msg,
+        payout: payout_view(st, ctx, typed).await,
         earnings: earnings(st, ctx).await,
     }))
+}
+
+async fn payout_view(
+    st: &AppState,
+    ctx: &Ctx,
+    typed: Option<(PayoutForm, Vec<FieldError>)>,
+) -> PayoutView {
+    let (current, problem) = match payout_details::masked_destination(st, ctx.org, ctx.m.account_id)
+        .await
+    {
+        Ok(m) => (m, None),
+        Err(e) => {
+            tracing::warn!(member = ctx.m.id, error = %e, "payout details unavailable");
+            let text = if st.config.secret_key.is_none() {
+                "Payout details cannot be saved on this server yet. Please ask the brand how you will be paid."
+            } else {
+                "Your saved payout details cannot be read right now. You can enter them again below."
+            };
+            (None, Some(text.to_string()))
+        }
+    };
+    let (form, errors) = typed.unwrap_or_else(|| {
+        (
+            PayoutForm {
+                method: "paypal".into(),
+                currency: ctx.camp.currency.clone(),
+                ..PayoutForm::default()
+            },
+            Vec::new(),
+        )
+    });
+    PayoutView {
+        current,
+        problem,
+        form,
+        errors,
+    }
 }
 
 fn back(token: &str, msg: &str) -> Response {
@@ -628,6 +697,47 @@ async fn counter(
             "This contract is no longer open.".into(),
         )),
         Err(e) => problem(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct PayoutPost {
+    portal_csrf: String,
+    #[serde(flatten)]
+    form: PayoutForm,
+}
+
+/// Save the creator's payout details, encrypted; invalid fields show again
+/// on the page with their errors (422).
+async fn payout(
+    State(st): State<AppState>,
+    Path(token): Path<String>,
+    caller: Option<Caller>,
+    Form(f): Form<PayoutPost>,
+) -> Response {
+    let ctx = match open(&st, &token).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&ctx, &f.portal_csrf) {
+        return problem(ApiError::Csrf);
+    }
+    match f.form.validate() {
+        Ok(details) => match payout_details::save(&st, ctx.org, ctx.m.account_id, &details).await {
+            Ok(()) => back(&token, "Your payout details were saved."),
+            Err(e) => problem(e),
+        },
+        Err(errors) => {
+            let mut form = f.form;
+            form.method = form.method.trim().to_string();
+            match home_page(&st, &ctx, &token, caller, None, Some((form, errors))).await {
+                Ok(mut r) => {
+                    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                    r
+                }
+                Err(e) => problem(e),
+            }
+        }
     }
 }
 
