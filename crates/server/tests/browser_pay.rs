@@ -7,8 +7,8 @@ mod common;
 
 use chorus_core::Role;
 use chrono::Utc;
-use common::pay::{event, order, world, TERMS};
-use common::{App, PASSWORD};
+use common::pay::{app_with_key, event, order, paypal, world, TERMS};
+use common::PASSWORD;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::time::Duration;
@@ -133,12 +133,13 @@ async fn finance_creates_approves_and_downloads_a_payout_export() {
     let Some(driver) = start_driver().await else {
         return;
     };
-    let app = App::spawn().await;
+    let (app, key) = app_with_key().await;
     let (org, email) = app.org_with_user("acme", Role::Finance).await;
     let store = &app.store;
     let now = Utc::now();
     let w = world(store, org, "Spring", &["maya"], TERMS).await;
     let maya = w.accounts[0];
+    paypal(store, &key, org, maya, "maya@creators.test").await;
     event(
         store,
         org,

@@ -8,7 +8,7 @@ mod common;
 
 use chorus_core::Role;
 use chrono::{Duration, Utc};
-use common::pay::{event, order, refund, world, TERMS};
+use common::pay::{app_with_key, event, order, paypal, refund, stripe, world, TERMS};
 use common::{api, App};
 use serde_json::{json, Value};
 
@@ -74,7 +74,7 @@ fn s3(a: &str, b: &str, c: &str) -> (String, String, String) {
 
 #[tokio::test]
 async fn orders_to_commissions_to_runs_exports_and_results() {
-    let app = App::spawn().await;
+    let (app, key) = app_with_key().await;
     let (org, finance) = app.org_with_user("acme", Role::Finance).await;
     app.add_user(org, "manager@acme.test", Role::Manager).await;
     let (_, other) = app.org_with_user("beta", Role::Finance).await;
@@ -86,6 +86,7 @@ async fn orders_to_commissions_to_runs_exports_and_results() {
     let w = world(store, org, "Spring", &["maya", "kenji"], TERMS).await;
     let (maya, kenji) = (w.accounts[0], w.accounts[1]);
     let k = w.campaign;
+    paypal(store, &key, org, maya, "maya.pay@example.com").await;
     event(store, org, w.members[0], "signed", now - Duration::days(50)).await;
     // maya: 10% of 200.00, payable 15 days ago; kenji: 10% of 100.00.
     order(
@@ -304,43 +305,68 @@ async fn orders_to_commissions_to_runs_exports_and_results() {
         404
     );
 
-    // PayPal: no header, one row per creator, item id `<key>:<creator>:<currency>`.
-    let (s, csv) = get(
-        &app,
-        &fin,
-        &format!("/api/v1/payout-runs/{id}/export/paypal"),
-    )
-    .await;
-    assert_eq!(s, 200, "{csv}");
-    let mut rows: Vec<&str> = csv.lines().collect();
-    rows.sort();
-    let mut expect = vec![
-        format!("maya@creators.test,120.00,USD,r1:{maya}:USD,Chorus payout r1,PAYPAL"),
-        format!("kenji@creators.test,10.00,USD,r1:{kenji}:USD,Chorus payout r1,PAYPAL"),
-    ];
-    expect.sort();
-    assert_eq!(rows, expect);
-    let (s, wise) = get(&app, &fin, &format!("/api/v1/payout-runs/{id}/export/wise")).await;
-    assert_eq!(s, 200);
-    assert!(
-        wise.starts_with("name,recipientEmail,paymentReference,"),
-        "{wise}"
+    // Kenji has not given payout details yet: left out, and named.
+    let r = api()
+        .get(app.url(&format!("/api/v1/payout-runs/{id}/export/paypal")))
+        .bearer_auth(&fin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["x-chorus-missing-payout-details"],
+        format!("r1:{kenji}:USD").as_str()
     );
-    assert!(
-        wise.contains(&format!(
-            "maya,maya@creators.test,r1:{maya}:USD,PRIVATE,target,120.00,USD,USD"
-        )),
-        "{wise}"
+    assert_eq!(
+        r.text().await.unwrap(),
+        format!("maya.pay@example.com,120.00,USD,r1:{maya}:USD,Chorus payout r1,PAYPAL\n")
     );
-    // Stripe needs connected accounts: refused with the item named.
-    let (s, body) = get(
+    // Nobody here is paid through Wise: nothing to export, and why.
+    let (s, body) = get(&app, &fin, &format!("/api/v1/payout-runs/{id}/export/wise")).await;
+    assert_eq!(s, 409);
+    assert!(
+        body.contains("paid by paypal, not Wise") && body.contains("missing payout details"),
+        "{body}"
+    );
+    // Kenji adds a Stripe account: the Stripe file pays him, in minor units.
+    stripe(store, &key, org, kenji, "acct_1Kenji").await;
+    let (s, jsonl) = get(
         &app,
         &fin,
         &format!("/api/v1/payout-runs/{id}/export/stripe"),
     )
     .await;
-    assert_eq!(s, 409);
-    assert!(body.contains("Stripe account"), "{body}");
+    assert_eq!(s, 200, "{jsonl}");
+    let line: Value = serde_json::from_str(jsonl.trim()).unwrap();
+    assert_eq!(line["amount"], 1000);
+    assert_eq!(line["currency"], "usd");
+    assert_eq!(line["destination"], "acct_1Kenji");
+    assert_eq!(line["idempotency_key"], format!("r1:{kenji}:USD"));
+    // Statements: every line and the payout, per creator; scoped.
+    let (s, csv) = get(
+        &app,
+        &fin,
+        &format!("/api/v1/payouts/statements/{maya}?format=csv"),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(csv.contains("o1"), "{csv}");
+    assert_eq!(
+        get(&app, &beta, &format!("/api/v1/payouts/statements/{maya}"))
+            .await
+            .0,
+        404
+    );
+    let pdf = api()
+        .get(app.url(&format!("/api/v1/payouts/statements/{maya}?format=pdf")))
+        .bearer_auth(&fin)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
 
     // Provider results: maya paid, kenji failed.
     let result = format!("Sender Item ID,Status,Amount\nr1:{maya}:USD,SUCCESS,120.00\nr1:{kenji}:USD,FAILED,10.00\nr9:nobody:USD,SUCCESS,1\n");
@@ -512,13 +538,14 @@ async fn rates_convert_orders_at_their_date_and_bad_rows_store_nothing() {
 /// roles are refused; the creator's portal shows their earnings.
 #[tokio::test]
 async fn finance_pages_and_portal_earnings() {
-    let app = App::spawn().await;
+    let (app, key) = app_with_key().await;
     let (org, finance) = app.org_with_user("acme", Role::Finance).await;
     app.add_user(org, "viewer@acme.test", Role::Viewer).await;
     let store = &app.store;
     let now = Utc::now();
     let w = world(store, org, "Spring", &["maya"], TERMS).await;
     let maya = w.accounts[0];
+    paypal(store, &key, org, maya, "maya@creators.test").await;
     event(store, org, w.members[0], "signed", now - Duration::days(50)).await;
     order(
         store,
@@ -561,6 +588,10 @@ async fn finance_pages_and_portal_earnings() {
     );
     assert!(
         page.contains("<td class=\"num pending\">5.00</td>"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("/payouts/statements/{maya}?format=pdf")),
         "{page}"
     );
     // Without the CSRF token the form is refused.
@@ -619,11 +650,16 @@ async fn finance_pages_and_portal_earnings() {
         page.contains("<span id=\"run-status\">approved</span>"),
         "{page}"
     );
+    assert!(
+        page.contains("PayPal m") && page.contains("@creators.test"),
+        "masked destination: {page}"
+    );
     let href = format!("{run_url}/export/paypal?currency=USD");
     assert!(page.contains(&href), "{page}");
     let r = c.get(app.url(&href)).send().await.unwrap();
-    assert_eq!(r.status(), 200);
+    let status = r.status();
     let csv = r.text().await.unwrap();
+    assert_eq!(status, 200, "{csv}");
     assert_eq!(
         csv,
         format!("maya@creators.test,120.00,USD,w1:{maya}:USD,Chorus payout w1,PAYPAL\n")
@@ -680,5 +716,12 @@ async fn finance_pages_and_portal_earnings() {
     assert!(page.contains("id=\"earnings\""), "{page}");
     assert!(page.contains("pending <span class=\"pending\">5.00</span> · payable <span class=\"payable\">0.00</span> · paid <span class=\"paid\">120.00</span>"), "{page}");
     assert!(page.contains("(run w1)"), "{page}");
+    let r = common::browser()
+        .get(app.url(&format!("/p/{clear}/statement?format=csv")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("o1"));
     app.stop().await;
 }

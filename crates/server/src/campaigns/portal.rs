@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/p/{token}/decline", post(decline))
         .route("/p/{token}/counter", post(counter))
         .route("/p/{token}/contract.pdf", get(pdf))
+        .route("/p/{token}/statement", get(statement))
         .route("/p/{token}/payout", post(payout))
         .route("/p/{token}/deliverables/{did}/draft", post(draft))
         .route("/p/{token}/deliverables/{did}/live", post(live))
@@ -751,6 +752,27 @@ async fn pdf(State(st): State<AppState>, Path(token): Path<String>) -> Response 
         Err(r) => return r,
     };
     super::pages::contract_pdf_response(&ctx.camp, &ctx.m, &k).unwrap_or_else(problem)
+}
+
+/// The creator's earnings statement with this organization (CSV or PDF).
+async fn statement(
+    State(st): State<AppState>,
+    Path(token): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<crate::pay::StatementQuery>,
+) -> Response {
+    let ctx = match open(&st, &token).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let pdf = match crate::pay::is_pdf(&q) {
+        Ok(p) => p,
+        Err(e) => return problem(e),
+    };
+    let creator = ctx.m.account_id.0.to_string();
+    match crate::pay::service::statement_file(&st.store, ctx.org, &creator, pdf).await {
+        Ok(f) => crate::pay::file_response(f),
+        Err(e) => problem(e),
+    }
 }
 
 #[derive(Deserialize, Default)]

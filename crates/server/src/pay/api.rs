@@ -54,6 +54,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/payouts/balances", get(balances))
         .route("/payouts/lines", get(lines))
+        .route("/payouts/statements/{creator}", get(statement))
         .route("/payout-runs", get(list_runs).post(create_run))
         .route("/payout-runs/{id}", get(get_run))
         .route("/payout-runs/{id}/approve", post(approve_run))
@@ -166,7 +167,15 @@ pub(crate) struct ExportQuery {
     pub source_currency: Option<String>,
 }
 
+/// The file as a download; items left out for missing payout details are
+/// named in `X-Chorus-Missing-Payout-Details` (item ids, comma-separated).
 pub(crate) fn file_response(f: service::ExportFile) -> Response {
+    let missing = f
+        .missing
+        .iter()
+        .map(|m| m.item_id.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
     (
         [
             (header::CONTENT_TYPE, f.content_type.to_string()),
@@ -174,17 +183,55 @@ pub(crate) fn file_response(f: service::ExportFile) -> Response {
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{}\"", f.filename),
             ),
+            (
+                header::HeaderName::from_static("x-chorus-missing-payout-details"),
+                missing,
+            ),
         ],
-        f.body,
+        if f.bytes.is_empty() {
+            f.body.into_bytes()
+        } else {
+            f.bytes
+        },
     )
         .into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct StatementQuery {
+    pub format: Option<String>,
+}
+
+pub(crate) fn is_pdf(q: &StatementQuery) -> ApiResult<bool> {
+    match q.format.as_deref().unwrap_or("csv") {
+        "csv" => Ok(false),
+        "pdf" => Ok(true),
+        other => Err(ApiError::Invalid(format!(
+            "format: {other:?} is not csv or pdf"
+        ))),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/payouts/statements/{creator}",
+    params(("creator" = String, Path, description = "account id"), ("format" = Option<String>, Query, description = "csv (default) or pdf")),
+    responses((status = 200, description = "The creator's statement: every milestone and attributed order with its commission, reversals, payouts and totals per currency"),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn statement(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(creator): Path<String>,
+    Query(q): Query<StatementQuery>,
+) -> ApiResult<Response> {
+    c.require(Role::can_pay)?;
+    let f = service::statement_file(&st.store, c.org(), &creator, is_pdf(&q)?).await?;
+    Ok(file_response(f))
 }
 
 #[utoipa::path(get, path = "/api/v1/payout-runs/{id}/export/{format}",
     params(("id" = i64, Path), ("format" = String, Path, description = "paypal (Payouts batch CSV), wise (batch payment CSV) or stripe (Connect transfers, JSON lines)"),
            ("currency" = Option<String>, Query, description = "PayPal: the currency of the file when the run pays several"),
            ("source_currency" = Option<String>, Query, description = "Wise: the currency paid from")),
-    responses((status = 200, description = "The payout file of the run's unsettled items"),
+    responses((status = 200, description = "The payout file of the run's unsettled items; items of creators without payout details for this provider are left out and named in the X-Chorus-Missing-Payout-Details header"),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn export_run(
     State(st): State<AppState>,
@@ -195,6 +242,7 @@ async fn export_run(
     let format: ExportFormat = format.parse()?;
     let f = service::export_run(
         &st.store,
+        st.config.secret_key.as_ref(),
         &c,
         id,
         format,

@@ -11,6 +11,7 @@ mod pages;
 pub mod service;
 
 pub use api::PayApiDoc;
+pub(crate) use api::{file_response, is_pdf, StatementQuery};
 
 use crate::AppState;
 use axum::Router;

@@ -2,7 +2,7 @@
 //! and approve, export downloads, provider result upload) and rates upload.
 //! Owner and finance only; forms carry the session's CSRF token.
 
-use super::api::{file_response, ExportQuery};
+use super::api::{file_response, is_pdf, ExportQuery, StatementQuery};
 use super::service::{self, BalanceView, ExportFormat, NewRun, RunView};
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/payouts/runs", post(create_run))
         .route("/payouts/rates", post(upload_rates))
         .route("/payouts/runs/{id}", get(run_page))
+        .route("/payouts/statements/{creator}", get(statement))
         .route("/payouts/runs/{id}/approve", post(approve))
         .route("/payouts/runs/{id}/export/{format}", get(export))
         .route("/payouts/runs/{id}/results", post(upload_results))
@@ -187,6 +188,9 @@ async fn file_text(mut mp: Multipart) -> Result<String, ApiError> {
 struct RunPage {
     l: Layout,
     run: RunView,
+    /// Where each item is paid (masked), index-aligned with `run.items`.
+    destinations: Vec<String>,
+    missing: usize,
     currencies: Vec<String>,
     msg: Option<String>,
 }
@@ -202,12 +206,29 @@ async fn run_page(
     let run = service::run_view(&st.store, c.org(), &run)
         .await
         .map_err(fail)?;
+    let mut destinations = Vec::new();
+    for i in &run.items {
+        let account = chorus_core::AccountId(i.creator.parse().unwrap_or(0));
+        destinations.push(
+            match crate::payout_details::masked_destination(&st, c.org(), account).await {
+                Ok(Some(d)) => d,
+                Ok(None) => "missing payout details".to_string(),
+                Err(e) => e.to_string(),
+            },
+        );
+    }
+    let missing = destinations
+        .iter()
+        .filter(|d| d.as_str() == "missing payout details")
+        .count();
     let mut currencies: Vec<String> = run.items.iter().map(|i| i.currency.clone()).collect();
     currencies.sort();
     currencies.dedup();
     Ok(web::render(RunPage {
         l,
         run,
+        destinations,
+        missing,
         currencies,
         msg: m.msg,
     }))
@@ -233,6 +254,7 @@ async fn export(
     let format: ExportFormat = format.parse().map_err(fail)?;
     let f = service::export_run(
         &st.store,
+        st.config.secret_key.as_ref(),
         &c,
         id,
         format,
@@ -241,6 +263,20 @@ async fn export(
     )
     .await
     .map_err(fail)?;
+    Ok(file_response(f))
+}
+
+async fn statement(
+    State(st): State<AppState>,
+    WebCaller(c): WebCaller,
+    Path(creator): Path<String>,
+    Query(q): Query<StatementQuery>,
+) -> PageResult {
+    c.require(Role::can_pay).map_err(fail)?;
+    let pdf = is_pdf(&q).map_err(fail)?;
+    let f = service::statement_file(&st.store, c.org(), &creator, pdf)
+        .await
+        .map_err(fail)?;
     Ok(file_response(f))
 }
 

@@ -19,7 +19,7 @@
 use crate::auth::Caller;
 use crate::campaigns::terms::DealTerms;
 use crate::error::ApiError;
-use chorus_core::{Currency, Money, OrgId, Role};
+use chorus_core::{AccountId, Currency, Money, OrgId, Role};
 use chorus_settlement::engine::{
     self, Bucket, DealKey, Input, Line, PayoutRun, RunResult, Settlement,
 };
@@ -29,6 +29,7 @@ use chorus_store::pay::{
     FxRate, ItemChange, ItemOutcome, LedgerEntry, LineState, NewPayoutItem, PayoutItemRow,
     PayoutRunRow, Recording,
 };
+use chorus_store::secret::SecretKey;
 use chorus_store::{from_us, to_us, Store};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use rust_decimal::Decimal;
@@ -1046,6 +1047,25 @@ pub enum ExportFormat {
     Stripe,
 }
 
+impl ExportFormat {
+    /// The payout method (as creators choose it) this provider pays.
+    pub fn method(self) -> &'static str {
+        match self {
+            ExportFormat::PayPal => "paypal",
+            ExportFormat::Wise => "wise",
+            ExportFormat::Stripe => "stripe",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportFormat::PayPal => "PayPal",
+            ExportFormat::Wise => "Wise",
+            ExportFormat::Stripe => "Stripe",
+        }
+    }
+}
+
 impl std::str::FromStr for ExportFormat {
     type Err = ApiError;
     fn from_str(s: &str) -> Result<Self, ApiError> {
@@ -1066,35 +1086,35 @@ pub struct ExportFile {
     pub filename: String,
     pub content_type: &'static str,
     pub body: String,
+    /// Items left out: no payout details this provider can pay.
+    pub missing: Vec<MissingDetails>,
+    /// Binary content (a PDF); `body` is used when empty.
+    pub bytes: Vec<u8>,
 }
 
-/// Where each creator is paid: the creator's contact email and handle.
-async fn recipients(
-    store: &Store,
-    items: &[PayoutItemRow],
-) -> Result<HashMap<String, Recipient>, ApiError> {
-    let ids: Vec<i64> = items.iter().map(|i| i.account_id).collect();
-    let emails: HashMap<i64, String> = store.account_emails(&ids).await?.into_iter().collect();
-    Ok(ids
-        .iter()
-        .map(|id| {
-            (
-                id.to_string(),
-                Recipient {
-                    name: None,
-                    email: emails.get(id).cloned(),
-                    paypal_id: None,
-                    stripe_account: None,
-                },
-            )
-        })
-        .collect())
+impl ExportFile {
+    fn with_bytes(mut self, bytes: Vec<u8>) -> ExportFile {
+        self.bytes = bytes;
+        self
+    }
 }
 
-/// The payout file of an approved run's unsettled items. PayPal wants one
+/// An item left out of an export, and why.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MissingDetails {
+    pub item_id: String,
+    pub handle: String,
+    pub reason: String,
+}
+
+/// The payout file of an approved run's unsettled items, paid to the
+/// destinations creators gave in their portal (decrypted with `key`).
+/// Items whose creator has no payout details, or none this provider can
+/// pay, are left out and listed in [`ExportFile::missing`]. PayPal wants one
 /// currency per file: `currency` picks it when the run pays several.
 pub async fn export_run(
     store: &Store,
+    key: Option<&SecretKey>,
     c: &Caller,
     id: i64,
     format: ExportFormat,
@@ -1108,6 +1128,7 @@ pub async fn export_run(
             run.key
         )));
     }
+    let key = key.ok_or_else(|| ApiError::Conflict(crate::payout_details::NO_KEY.into()))?;
     let items: Vec<PayoutItemRow> = store
         .payout_items(c.org(), run.id)
         .await?
@@ -1115,9 +1136,24 @@ pub async fn export_run(
         .filter(|i| i.status == "pending")
         .collect();
     let names = names_of(store, c.org()).await?;
-    let mut recipients = recipients(store, &items).await?;
-    for (id, r) in recipients.iter_mut() {
-        r.name = names.creators.get(id).cloned();
+    // Each creator is paid only by the method they chose.
+    let mut recipients: HashMap<String, Option<(&'static str, Recipient)>> = HashMap::new();
+    for i in &items {
+        let handle = names
+            .creators
+            .get(&i.account_id.to_string())
+            .cloned()
+            .unwrap_or_default();
+        let details = store
+            .payout_details(c.org(), AccountId(i.account_id), key)
+            .await?
+            .map(|(d, _)| {
+                (
+                    d.method().as_str(),
+                    crate::payout_details::recipient(&d, &handle),
+                )
+            });
+        recipients.insert(i.account_id.to_string(), details);
     }
     let result = RunResult {
         key: run.key.clone(),
@@ -1134,15 +1170,68 @@ pub async fn export_run(
             .collect(),
         failed: Vec::new(),
     };
-    let payout_items = export::items_for_run(&result, |who| {
-        recipients.get(who).cloned().unwrap_or_default()
+    let all = export::items_for_run(&result, |who| {
+        recipients
+            .get(who)
+            .cloned()
+            .flatten()
+            .map(|(_, r)| r)
+            .unwrap_or_default()
     });
-    let export_err = |e: ExportError| match e {
-        ExportError::MissingRecipient { item, field } => ApiError::Conflict(format!(
-            "payout {item}: the creator has no {field} on file; add it before exporting"
-        )),
-        other => ApiError::Internal(anyhow::anyhow!("export: {other}")),
-    };
+    // Keep the items this provider can pay; list the others.
+    let (mut payable, mut missing) = (Vec::new(), Vec::new());
+    for it in all {
+        let handle = names.creator(&it.creator);
+        let method = recipients
+            .get(&it.creator)
+            .cloned()
+            .flatten()
+            .map(|(m, _)| m);
+        let Some(method) = method else {
+            missing.push(MissingDetails {
+                item_id: it.item_id.clone(),
+                handle,
+                reason: "missing payout details".into(),
+            });
+            continue;
+        };
+        if method != format.method() {
+            missing.push(MissingDetails {
+                item_id: it.item_id.clone(),
+                handle,
+                reason: format!("paid by {method}, not {}", format.name()),
+            });
+            continue;
+        }
+        let one = std::slice::from_ref(&it);
+        let fits = match format {
+            ExportFormat::PayPal => export::paypal_csv(one).map(|_| ()),
+            ExportFormat::Wise => export::wise_csv(one, it.amount.currency).map(|_| ()),
+            ExportFormat::Stripe => export::stripe_jsonl(one).map(|_| ()),
+        };
+        match fits {
+            Ok(()) => payable.push(it),
+            Err(ExportError::MissingRecipient { field, .. }) => missing.push(MissingDetails {
+                item_id: it.item_id.clone(),
+                handle,
+                reason: format!("missing payout details: no {field} (paid by another method)"),
+            }),
+            Err(e) => return Err(ApiError::Internal(anyhow::anyhow!("export: {e}"))),
+        }
+    }
+    if payable.is_empty() && !missing.is_empty() {
+        let who: Vec<String> = missing
+            .iter()
+            .map(|m| format!("{} ({})", m.handle, m.reason))
+            .collect();
+        return Err(ApiError::Conflict(format!(
+            "nothing of run {} can be exported to {}: {}",
+            run.key,
+            format.name(),
+            who.join("; ")
+        )));
+    }
+    let export_err = |e: ExportError| ApiError::Internal(anyhow::anyhow!("export: {e}"));
     let slug = run
         .key
         .chars()
@@ -1154,9 +1243,9 @@ pub async fn export_run(
             }
         })
         .collect::<String>();
-    let file = match format {
+    let mut file = match format {
         ExportFormat::PayPal => {
-            let files = export::paypal_csv(&payout_items).map_err(export_err)?;
+            let files = export::paypal_csv(&payable).map_err(export_err)?;
             let pick = match currency {
                 Some(cur) => files
                     .into_iter()
@@ -1183,29 +1272,73 @@ pub async fn export_run(
                 ),
                 content_type: "text/csv; charset=utf-8",
                 body: pick.map(|f| f.csv).unwrap_or_default(),
+                missing: Vec::new(),
+                bytes: Vec::new(),
             }
         }
         ExportFormat::Wise => {
             let source = match source_currency.filter(|s| !s.is_empty()) {
                 Some(s) => Currency::parse(s).map_err(|e| invalid("source_currency", e))?,
-                None => payout_items
-                    .first()
-                    .map_or(Currency::USD, |i| i.amount.currency),
+                None => payable.first().map_or(Currency::USD, |i| i.amount.currency),
             };
             ExportFile {
                 filename: format!("wise-{slug}.csv"),
                 content_type: "text/csv; charset=utf-8",
-                body: export::wise_csv(&payout_items, source).map_err(export_err)?,
+                body: export::wise_csv(&payable, source).map_err(export_err)?,
+                missing: Vec::new(),
+                bytes: Vec::new(),
             }
         }
         ExportFormat::Stripe => ExportFile {
             filename: format!("stripe-{slug}.jsonl"),
             content_type: "application/x-ndjson",
-            body: export::stripe_jsonl(&payout_items).map_err(export_err)?,
+            body: export::stripe_jsonl(&payable).map_err(export_err)?,
+            missing: Vec::new(),
+            bytes: Vec::new(),
         },
     };
+    file.missing = missing;
     store.mark_payout_run_exported(c.org(), run.id).await?;
     Ok(file)
+}
+
+/// A creator's statement (every milestone, commission, reversal and payout
+/// with totals per currency) as of now, as CSV or PDF.
+pub async fn statement_file(
+    store: &Store,
+    org: OrgId,
+    creator: &str,
+    pdf: bool,
+) -> Result<ExportFile, ApiError> {
+    let s = settle(store, org, None, Utc::now()).await?;
+    if !s.names.creators.contains_key(creator) {
+        return Err(ApiError::NotFound("creator"));
+    }
+    let as_of = s.settlement.as_of.unwrap_or_else(Utc::now);
+    let statement = chorus_settlement::statement::build(&s.settlement, creator, as_of);
+    let handle = s.names.creator(creator);
+    let day = as_of.format("%Y-%m-%d");
+    let slug = crate::web::file_stem(handle.trim_start_matches('@'));
+    Ok(if pdf {
+        let org_name = store.org(org).await?.map(|o| o.name).unwrap_or_default();
+        let bytes = crate::statements::statement_pdf(&statement, &org_name, &handle);
+        ExportFile {
+            filename: format!("statement-{slug}-{day}.pdf"),
+            content_type: "application/pdf",
+            body: String::new(),
+            missing: Vec::new(),
+            bytes: Vec::new(),
+        }
+        .with_bytes(bytes)
+    } else {
+        ExportFile {
+            filename: format!("statement-{slug}-{day}.csv"),
+            content_type: "text/csv; charset=utf-8",
+            body: chorus_settlement::statement::to_csv(&statement),
+            missing: Vec::new(),
+            bytes: Vec::new(),
+        }
+    })
 }
 
 /// What importing a provider result file did.

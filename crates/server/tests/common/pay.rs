@@ -175,3 +175,46 @@ pub async fn refund(
         .unwrap()
         .expect("the order exists");
 }
+
+/// A server whose secret key is known, so tests can store payout details.
+pub async fn app_with_key() -> (super::App, chorus_store::secret::SecretKey) {
+    let key = chorus_store::secret::SecretKey::generate();
+    let app = super::App::spawn_with(chorus_server::Config {
+        secret_key: Some(key.clone()),
+        ..chorus_server::Config::default()
+    })
+    .await;
+    (app, key)
+}
+
+pub async fn paypal(
+    store: &Store,
+    key: &chorus_store::secret::SecretKey,
+    org: OrgId,
+    account: i64,
+    email: &str,
+) {
+    let d = chorus_core::PayoutDetails::Paypal {
+        email: chorus_core::Email::parse(email).unwrap(),
+    };
+    store
+        .set_payout_details(org, AccountId(account), &d, key)
+        .await
+        .unwrap();
+}
+
+pub async fn stripe(
+    store: &Store,
+    key: &chorus_store::secret::SecretKey,
+    org: OrgId,
+    account: i64,
+    acct: &str,
+) {
+    let d = chorus_core::PayoutDetails::Stripe {
+        account: acct.to_string(),
+    };
+    store
+        .set_payout_details(org, AccountId(account), &d, key)
+        .await
+        .unwrap();
+}
