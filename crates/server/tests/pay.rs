@@ -224,7 +224,7 @@ async fn orders_to_commissions_to_runs_exports_and_results() {
     .await;
     assert_eq!(s, 200);
     assert_eq!(again["id"], r1["id"]);
-    assert_eq!(again["min_payout"], "5");
+    assert_eq!(again["min_payout"], "5.00");
     let (_, runs) = get_json(&app, &fin, "/api/v1/payout-runs").await;
     assert_eq!(runs["items"].as_array().unwrap().len(), 1);
 

@@ -820,7 +820,7 @@ pub async fn create_run(
             c.org(),
             key,
             to_us(as_of),
-            &min_payout.normalize().to_string(),
+            &min_payout.to_string(),
             Some(c.user.id),
         )
         .await?)
