@@ -462,6 +462,28 @@ async fn orders_to_commissions_to_runs_exports_and_results() {
         .unwrap()
         .is_empty());
 
+    // An order dated before run r1 but stored after it was approved: the
+    // check names the run whose payment no longer matches.
+    order(
+        store,
+        org,
+        "late",
+        now - Duration::days(60),
+        "10.00",
+        "USD",
+        &[(k, kenji, 1, 1)],
+    )
+    .await;
+    let (_, check) = get_json(&app, &fin, "/api/v1/ledger/check").await;
+    assert_eq!(check["ok"], false, "{check}");
+    let msg = check["problems"][0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains(
+            "run r1: @kenji was sent 1000 USD minor units, but the settlement now pays 1100"
+        ),
+        "{msg}"
+    );
+
     // The OpenAPI document lists the routes.
     let (_, doc) = get_json(&app, &fin, "/api/v1/openapi.json").await;
     for p in [

@@ -265,6 +265,27 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_payment_returns_to_payable_and_the_next_run_pays_it() {
+        let mut input =
+            crate::scenario::parse_input(include_str!("../tests/fixtures/spec_example.json"))
+                .unwrap();
+        input.runs[0].failed = vec![("maya".into(), Currency::USD)];
+        let mut next = input.runs[0].clone();
+        next.key = "2026-05".into();
+        next.as_of += chrono::Duration::days(31);
+        next.failed.clear();
+        input.runs.push(next);
+        let s = crate::engine::settle(&input);
+        assert!(s.runs[0].payouts.is_empty());
+        assert_eq!(s.runs[0].failed[0].amount, 25600);
+        assert_eq!(s.runs[1].payouts[0].amount, 25600, "paid again, once");
+        let entries = entries_from_settlement(&s);
+        assert!(check(&entries).is_ok());
+        assert!(check_against(&entries, &s).is_ok());
+        assert_eq!((s.balances[0].payable, s.balances[0].paid), (0, 25600));
+    }
+
+    #[test]
     fn example_ledger_agrees_with_balances() {
         let s = crate::explain(include_str!("../tests/fixtures/spec_example.json"))
             .unwrap()

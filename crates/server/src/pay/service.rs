@@ -1524,10 +1524,52 @@ pub fn parse_rates(text: &str) -> (Vec<FxRate>, Vec<chorus_core::import::RowErro
 // ---- ledger check ----
 
 /// The stored ledger of `org` checked against its recorded commission states.
+///
+/// Also compares each approved run's stored items (what was sent to the
+/// providers) with what the settlement says that run pays now: they differ
+/// only when an order or refund dated before a run was stored after its
+/// approval, which finance must then settle by hand.
 pub async fn check_ledger(store: &Store, org: OrgId) -> Result<Vec<Problem>, ApiError> {
     let lines = store.line_states(org).await?;
     let entries = store.ledger_entries(org).await?;
-    Ok(check_stored(&lines, &entries))
+    let mut problems = check_stored(&lines, &entries);
+    let s = settle(store, org, None, Utc::now()).await?;
+    for run in store.approved_payout_runs(org).await? {
+        let mut stored: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for i in store.payout_items(org, run.id).await? {
+            stored.insert((i.account_id.to_string(), i.currency), i.amount_minor);
+        }
+        let mut settled: BTreeMap<(String, String), i64> = BTreeMap::new();
+        if let Some(r) = s.settlement.runs.iter().find(|r| r.key == run.key) {
+            for p in r.payouts.iter().chain(&r.failed) {
+                settled.insert((p.creator.clone(), p.currency.code().to_string()), p.amount);
+            }
+        }
+        let keys: BTreeSet<&(String, String)> = stored.keys().chain(settled.keys()).collect();
+        for k in keys {
+            let (a, b) = (
+                stored.get(k).copied().unwrap_or(0),
+                settled.get(k).copied().unwrap_or(0),
+            );
+            if a != b {
+                problems.push(Problem {
+                    txn: Some(format!("payout:{}:{}:{}", run.key, k.0, k.1)),
+                    currency: k.1.clone(),
+                    message: format!(
+                        "run {}: {} was sent {} {} minor units, but the settlement now pays {} in that run \
+                         (an order or refund dated before the run was stored after it was approved)",
+                        run.key,
+                        s.names.creator(&k.0),
+                        a,
+                        k.1,
+                        b
+                    ),
+                    entries: Vec::new(),
+                });
+            }
+        }
+    }
+    Ok(problems)
 }
 
 /// Balances of one bucket, for the portal.
