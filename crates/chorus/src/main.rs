@@ -65,6 +65,12 @@ pub enum Command {
     /// Settlement tools.
     #[command(subcommand)]
     Settle(cmd::engines::SettleCmd),
+    /// Daily exchange rates for settlement.
+    #[command(subcommand)]
+    Rates(cmd::pay::RatesCmd),
+    /// The double-entry ledger of commissions and payouts.
+    #[command(subcommand)]
+    Ledger(cmd::pay::LedgerCmd),
     /// Content review tools.
     #[command(subcommand)]
     Review(cmd::engines::ReviewCmd),

@@ -492,3 +492,182 @@ fn index_rebuild_then_search_with_filters_and_facets() {
         .sum();
     assert_eq!(tiers, total, "facet counts cover the whole filtered set");
 }
+
+/// A deal with a signed base fee, written straight to the store of `dir`.
+fn seed_pay(dir: &Path) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = chorus_store::Store::open(&chorus_store::sqlite_url_for(dir))
+            .await
+            .unwrap();
+        let org = store.org_by_slug("acme").await.unwrap().unwrap().id;
+        let mut rec: chorus_core::CreatorRecord = serde_json::from_value(serde_json::json!({
+            "platform": "instagram", "handle": "maya", "followers": 25000
+        }))
+        .unwrap();
+        rec.validate().unwrap();
+        store.upsert_creators(&[rec]).await.unwrap();
+        let account = store
+            .account_by_handle("instagram", "maya")
+            .await
+            .unwrap()
+            .unwrap()
+            .0;
+        let terms = r#"{"currency":"USD","base_fee":"100.00","milestones":[{"event":"signed","share":"1"}]}"#;
+        let k = store
+            .create_campaign(
+                org,
+                None,
+                &chorus_store::campaigns::NewCampaign {
+                    name: "Spring".into(),
+                    product: "Shoe".into(),
+                    budget_minor: 100_000,
+                    currency: "USD".into(),
+                    starts_at: None,
+                    ends_at: None,
+                    attribution_window_days: 30,
+                    default_brief: "{}".into(),
+                    default_terms: terms.into(),
+                    contract_template: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        let members = store
+            .add_members(
+                org,
+                k.id,
+                &[chorus_core::AccountId(account)],
+                terms,
+                chorus_store::campaigns::Actor::System,
+            )
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO milestone_events (org_id, member_id, event, at, note) VALUES ($1, $2, 'signed', $3, 'test')",
+        )
+        .bind(org.0)
+        .bind(members[0])
+        .bind(chrono::Utc::now().timestamp_micros() - 86_400_000_000)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        store.close().await;
+    });
+}
+
+fn sql(dir: &Path, statement: &str) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = chorus_store::Store::open(&chorus_store::sqlite_url_for(dir))
+            .await
+            .unwrap();
+        sqlx::query(statement).execute(store.pool()).await.unwrap();
+        store.close().await;
+    });
+}
+
+#[test]
+fn ledger_check_passes_on_a_recorded_ledger_and_fails_on_a_corrupted_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&chorus(d, &["org", "create", "Acme"]));
+    seed_pay(d);
+    let out = ok(&chorus(d, &["ledger", "record", "--org", "acme"]));
+    assert!(
+        out.contains("recorded 1 line state(s) and 4 ledger entries"),
+        "{out}"
+    );
+    let again = ok(&chorus(d, &["ledger", "record", "--org", "acme"]));
+    assert!(
+        again.contains("recorded 0 line state(s) and 0 ledger entries"),
+        "{again}"
+    );
+    let out = ok(&chorus(d, &["ledger", "check", "--org", "acme"]));
+    assert!(out.contains("acme: ok (4 entries"), "{out}");
+    let report = json(&chorus(d, &["ledger", "check", "--json"]));
+    assert_eq!(report["ok"], true);
+
+    // A posting without its other side: debits no longer equal credits.
+    sql(
+        d,
+        "INSERT INTO ledger_entries (org_id, txn, account, side, minor, currency, reference, recorded_at) \
+         SELECT id, 'earn:forged', 'expense:creator_fees', 'debit', 500, 'USD', 'forged', 0 FROM organizations WHERE slug = 'acme'",
+    );
+    let o = chorus(d, &["ledger", "check", "--org", "acme"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("transaction earn:forged: debits 500 ≠ credits 0"),
+        "{out}"
+    );
+    assert!(
+        out.contains("txn earn:forged expense:creator_fees debit 500 USD (forged)"),
+        "{out}"
+    );
+    // Recording refuses to build on it.
+    let o = chorus(d, &["ledger", "record", "--org", "acme"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("does not check out"));
+
+    // A balanced transaction that moves money the commission states do not know of.
+    sql(d, "DELETE FROM ledger_entries WHERE txn = 'earn:forged'");
+    ok(&chorus(d, &["ledger", "check", "--org", "acme"]));
+    sql(
+        d,
+        "INSERT INTO ledger_entries (org_id, txn, account, side, minor, currency, reference, recorded_at) \
+         SELECT id, 'payout:forged:x:USD', a, s, 700, 'USD', 'forged', 0 FROM organizations, \
+         (SELECT 'asset:cash' AS a, 'credit' AS s UNION ALL SELECT 'liability:creator:x:payable', 'debit') \
+         WHERE slug = 'acme'",
+    );
+    let o = chorus(d, &["ledger", "check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("x payable: ledger says -700, commissions say 0"),
+        "{out}"
+    );
+    assert!(
+        out.contains("x paid: ledger says 700, commissions say 0"),
+        "{out}"
+    );
+}
+
+#[test]
+fn rates_import_reports_rows_and_stores_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&chorus(d, &["org", "create", "Acme"]));
+    let bad = d.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "date,from,to,rate\n2026-03-01,EUR,USD,1.0850\n2026-03-02,EUR,ZZZ,1.1\n",
+    )
+    .unwrap();
+    let o = chorus(
+        d,
+        &["rates", "import", bad.to_str().unwrap(), "--org", "acme"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bad.csv:3: to:"), "{err}");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("nothing stored"));
+    let good = d.join("good.csv");
+    std::fs::write(
+        &good,
+        "date,from,to,rate\n2026-03-01,EUR,USD,1.0850\n2026-03-02,EUR,JPY,162.34\n",
+    )
+    .unwrap();
+    let out = json(&chorus(
+        d,
+        &[
+            "rates",
+            "import",
+            good.to_str().unwrap(),
+            "--org",
+            "acme",
+            "--json",
+        ],
+    ));
+    assert_eq!(out["stored"], 2);
+}

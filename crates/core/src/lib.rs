@@ -8,9 +8,11 @@ pub mod ids;
 pub mod import;
 pub mod money;
 pub mod org;
+pub mod payout;
 
 pub use creator::{CreatorRecord, FieldError, Platform, Tier};
 pub use engagement::{engagement_rate, engagement_rate_by_views};
 pub use ids::*;
 pub use money::{Currency, Money, MoneyError};
 pub use org::{Email, Role};
+pub use payout::{BankAccount, PayoutDetails, PayoutForm, PayoutMethod};

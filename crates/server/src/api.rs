@@ -66,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .route("/imports/creators", post(import_creators))
         .route("/imports", get(list_imports))
         .route("/imports/{id}", get(get_import))
+        .merge(crate::pay::api_routes())
         .fallback(|| async { ApiError::NotFound("route") })
 }
 
@@ -75,6 +76,7 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     doc.merge(crate::portfolio::PortfolioApiDoc::openapi());
     doc.merge(crate::campaigns::QualifyRuleApiDoc::openapi());
     doc.merge(crate::track::openapi::TrackingApiDoc::openapi());
+    doc.merge(crate::pay::PayApiDoc::openapi());
     Json(doc)
 }
 

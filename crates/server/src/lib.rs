@@ -9,8 +9,12 @@ pub mod discover;
 pub mod error;
 pub mod ingest;
 mod metrics;
+pub mod pay;
+pub mod payout_details;
+pub mod pdf;
 pub mod portfolio;
 pub mod qualify;
+pub mod statements;
 pub mod track;
 pub mod web;
 
@@ -40,6 +44,9 @@ pub struct Config {
     pub data_dir: Option<std::path::PathBuf>,
     /// Largest file a creator may upload with a draft.
     pub max_upload_bytes: usize,
+    /// Encrypts creators' payout details at rest (`CHORUS_SECRET_KEY` or the
+    /// key file in the data directory); None: payout details are unavailable.
+    pub secret_key: Option<chorus_store::secret::SecretKey>,
 }
 
 impl Default for Config {
@@ -50,6 +57,7 @@ impl Default for Config {
             max_body_bytes: 256 << 20,
             data_dir: None,
             max_upload_bytes: 100 << 20,
+            secret_key: None,
         }
     }
 }
@@ -90,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .merge(qualify::routes())
         .merge(campaigns::routes())
         .merge(portfolio::routes())
+        .merge(pay::routes())
         .merge(track::routes())
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(middleware::from_fn_with_state(

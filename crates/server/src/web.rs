@@ -27,10 +27,6 @@ pub fn routes() -> Router<AppState> {
             "/review",
             get(|c: WebCaller, s: State<AppState>| section(c, s, "review")),
         )
-        .route(
-            "/payouts",
-            get(|c: WebCaller, s: State<AppState>| section(c, s, "payouts")),
-        )
         .route("/settings", get(settings))
         .route("/settings/tokens", post(create_token))
         .route("/settings/tokens/{id}/revoke", post(revoke_token))

@@ -7,7 +7,7 @@
 //! currency, so the whole ledger does too; [`check`] proves it, and
 //! [`check_against`] proves the ledger tells the same story as the engine.
 
-use crate::engine::{Line, Settlement};
+use crate::engine::{Bucket, Line, Settlement};
 use chorus_core::Currency;
 use std::collections::BTreeMap;
 
@@ -75,6 +75,13 @@ fn transfer(
 /// counted line is earned (expense → pending) and, once payable, released
 /// (pending → payable); each payout moves payable → cash in one transaction.
 pub fn entries_from_settlement(s: &Settlement) -> Vec<Entry> {
+    entries_with_ids(s, |i, _| i.to_string())
+}
+
+/// [`entries_from_settlement`] with each line's transactions named by
+/// `line_id` (`earn:<id>`, `release:<id>`) instead of its index, so a store
+/// can name a line the same way across settlements.
+pub fn entries_with_ids(s: &Settlement, line_id: impl Fn(usize, &Line) -> String) -> Vec<Entry> {
     let mut entries = Vec::new();
     for (i, line) in s
         .lines
@@ -82,7 +89,7 @@ pub fn entries_from_settlement(s: &Settlement) -> Vec<Entry> {
         .enumerate()
         .filter(|(_, l)| l.status.in_balances())
     {
-        entries.extend(line_entries(i, line, s));
+        entries.extend(line_entries(&line_id(i, line), line, s));
     }
     for run in &s.runs {
         for p in &run.payouts {
@@ -100,7 +107,7 @@ pub fn entries_from_settlement(s: &Settlement) -> Vec<Entry> {
     entries
 }
 
-fn line_entries(i: usize, line: &Line, s: &Settlement) -> Vec<Entry> {
+fn line_entries(i: &str, line: &Line, s: &Settlement) -> Vec<Entry> {
     let creator = &line.key.creator;
     let reference = format!("{}:{}", line.kind.as_str(), line.reference);
     let (pending, payable) = (pending_account(creator), payable_account(creator));
@@ -116,8 +123,7 @@ fn line_entries(i: usize, line: &Line, s: &Settlement) -> Vec<Entry> {
         line.currency,
         &reference,
     ));
-    let released =
-        line.paid_in.is_some() || line.payable_at.zip(s.as_of).is_some_and(|(p, t)| p <= t);
+    let released = line.bucket(s.as_of) != Some(Bucket::Pending);
     if released {
         out.extend(transfer(
             &format!("release:{i}"),
@@ -184,16 +190,22 @@ pub fn check(entries: &[Entry]) -> Result<(), Vec<LedgerProblem>> {
 /// and payable liabilities per creator, and cash paid per creator.
 pub fn check_against(entries: &[Entry], s: &Settlement) -> Result<(), Vec<LedgerProblem>> {
     let derived = balances(entries);
+    // Paid: what payout transactions moved out of each creator's payable
+    // account, net of payouts returned (a failed payment credits it back).
     let mut paid: BTreeMap<(&str, Currency), i64> = BTreeMap::new();
-    for e in entries
-        .iter()
-        .filter(|e| e.txn.starts_with("payout:") && e.side == Side::Debit)
-    {
-        let creator = e
+    for e in entries.iter().filter(|e| e.txn.starts_with("payout:")) {
+        let Some(creator) = e
             .account
-            .trim_start_matches("liability:creator:")
-            .trim_end_matches(":payable");
-        *paid.entry((creator, e.currency)).or_insert(0) += e.minor;
+            .strip_prefix("liability:creator:")
+            .and_then(|a| a.strip_suffix(":payable"))
+        else {
+            continue;
+        };
+        let sum = paid.entry((creator, e.currency)).or_insert(0);
+        match e.side {
+            Side::Debit => *sum += e.minor,
+            Side::Credit => *sum -= e.minor,
+        }
     }
     let mut problems = Vec::new();
     for b in &s.balances {
@@ -250,6 +262,27 @@ mod tests {
         let problems = check(&entries).unwrap_err();
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].txn.as_deref(), Some("t1"));
+    }
+
+    #[test]
+    fn a_failed_payment_returns_to_payable_and_the_next_run_pays_it() {
+        let mut input =
+            crate::scenario::parse_input(include_str!("../tests/fixtures/spec_example.json"))
+                .unwrap();
+        input.runs[0].failed = vec![("maya".into(), Currency::USD)];
+        let mut next = input.runs[0].clone();
+        next.key = "2026-05".into();
+        next.as_of += chrono::Duration::days(31);
+        next.failed.clear();
+        input.runs.push(next);
+        let s = crate::engine::settle(&input);
+        assert!(s.runs[0].payouts.is_empty());
+        assert_eq!(s.runs[0].failed[0].amount, 25600);
+        assert_eq!(s.runs[1].payouts[0].amount, 25600, "paid again, once");
+        let entries = entries_from_settlement(&s);
+        assert!(check(&entries).is_ok());
+        assert!(check_against(&entries, &s).is_ok());
+        assert_eq!((s.balances[0].payable, s.balances[0].paid), (0, 25600));
     }
 
     #[test]

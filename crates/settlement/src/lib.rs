@@ -14,12 +14,15 @@
 //!   their checks.
 //! - [`export`]: payout batch files for PayPal, Wise and Stripe, and provider
 //!   result files.
+//! - [`statement`]: a creator's statement (lines, payouts and totals per
+//!   currency) and its CSV.
 
 pub mod engine;
 pub mod export;
 pub mod ledger;
 pub mod payout;
 pub mod scenario;
+pub mod statement;
 
 pub use engine::{settle, Settlement};
 pub use payout::bench_payout_run;

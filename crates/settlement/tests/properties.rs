@@ -130,6 +130,7 @@ fn input_strategy() -> impl Strategy<Value = Input> {
                     key: format!("r{key}"),
                     as_of,
                     min_payout: Decimal::new(min, 2),
+                    failed: Vec::new(),
                 }
             })
             .collect();

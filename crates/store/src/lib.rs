@@ -11,9 +11,12 @@ pub mod campaigns;
 mod creators;
 mod imports;
 mod lists;
+pub mod pay;
+mod payout_details;
 pub mod portfolio;
 mod qualify;
 pub mod review;
+pub mod secret;
 pub mod testing;
 pub mod tracking;
 
@@ -42,6 +45,8 @@ pub enum StoreError {
     Conflict(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error("{0}")]
+    Secret(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -2,6 +2,7 @@
 //! `anyhow` with context and print as `error: …`.
 
 pub mod engines;
+pub mod pay;
 pub mod search;
 pub mod tracking;
 
@@ -53,6 +54,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Review(c) => engines::review(c),
         Command::Qualify(c) => engines::qualify(c),
         Command::Simulate(c) => engines::simulate(c),
+        Command::Rates(c) => rt.block_on(pay::rates(&ctx, c)),
+        Command::Ledger(c) => rt.block_on(pay::ledger(&ctx, c)),
         Command::Index(c) => rt.block_on(search::index(&ctx, c)),
         Command::Search(a) => search::search(&ctx, a),
         Command::Bench(c) => rt.block_on(crate::bench::run(&ctx, c)),
@@ -107,17 +110,21 @@ pub struct ServeArgs {
     pub redirect_bind: Option<SocketAddr>,
 }
 
-fn server_config(data_dir: &std::path::Path) -> Config {
+fn server_config(data_dir: &std::path::Path) -> anyhow::Result<Config> {
     let d = Config::default();
-    Config {
+    let env_key = std::env::var(chorus_store::secret::KEY_ENV).ok();
+    let secret_key = chorus_store::secret::SecretKey::load(env_key.as_deref(), data_dir)
+        .context("loading the secret key that encrypts payout details")?;
+    Ok(Config {
         cookie_secure: std::env::var("CHORUS_COOKIE_SECURE").is_ok_and(|v| v == "1" || v == "true"),
         data_dir: Some(data_dir.to_path_buf()),
         max_upload_bytes: std::env::var("CHORUS_MAX_UPLOAD_MB")
             .ok()
             .and_then(|v| v.parse::<usize>().ok())
             .map_or(d.max_upload_bytes, |mb| mb << 20),
+        secret_key: Some(secret_key),
         ..d
-    }
+    })
 }
 
 /// How often the search indexer looks for changes it was not told about
@@ -135,7 +142,7 @@ async fn serve_store(
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| {
         format!("listening on {bind} (is another server running there? use --bind)")
     })?;
-    let state = AppState::new(store.clone(), server_config(&ctx.data_dir));
+    let state = AppState::new(store.clone(), server_config(&ctx.data_dir)?);
     chorus_server::track::start(&state, &ctx.data_dir)
         .await
         .context("starting click tracking")?;

@@ -7,7 +7,7 @@
 
 use super::brief::{merge, CampaignBrief, MergeError, MergeValues};
 use super::terms::DealTerms;
-use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str};
+use crate::pdf::{wrap, Document};
 use sha2::{Digest, Sha256};
 
 pub const DEFAULT_TEMPLATE: &str = "\
@@ -132,148 +132,46 @@ pub struct AuditTrail {
     pub signed_hash: String,
 }
 
-/// Base-14 Helvetica speaks WinAnsi: map what we can, replace the rest.
-fn win_ansi(line: &str) -> Vec<u8> {
-    line.chars()
-        .map(|c| match c {
-            '—' => 0x97,
-            '–' => 0x96,
-            '‘' => 0x91,
-            '’' => 0x92,
-            '“' => 0x93,
-            '”' => 0x94,
-            '•' => 0x95,
-            '€' => 0x80,
-            '×' => 0xD7,
-            c if (c as u32) < 0x7F && (c as u32) >= 0x20 => c as u8,
-            c if (0xA0..=0xFF).contains(&(c as u32)) => c as u32 as u8,
-            _ => b'?',
-        })
-        .collect()
-}
-
-/// Wrap to at most `width` characters per line, keeping explicit breaks.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    for para in text.lines() {
-        let indent: String = para.chars().take_while(|c| *c == ' ').collect();
-        let mut line = String::new();
-        for word in para.split_whitespace() {
-            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-                out.push(std::mem::take(&mut line));
-                line.push_str(&indent);
-            } else if !line.is_empty() {
-                line.push(' ');
-            } else {
-                line.push_str(&indent);
-            }
-            line.push_str(word);
-        }
-        out.push(line);
-    }
-    out
-}
-
 /// A PDF of the contract text; with an audit trail, one more page with it.
 pub fn pdf(title: &str, text: &str, audit: Option<&AuditTrail>) -> Vec<u8> {
-    const LINES_PER_PAGE: usize = 52;
-    let mut pages: Vec<Vec<String>> = wrap(text, 92)
-        .chunks(LINES_PER_PAGE)
-        .map(|c| c.to_vec())
-        .collect();
+    let mut doc = Document::new(title);
+    doc.paragraph(text);
     if let Some(a) = audit {
-        let mut p = vec![
-            "AUDIT TRAIL".to_string(),
-            String::new(),
-            format!("Document: {title}, version {}", a.contract_version),
-            format!("Sent: {}", a.sent_at),
-            format!("Signed by (typed legal name): {}", a.signer_name),
-            format!("Signed at: {}", a.signed_at),
-            format!("IP address: {}", a.signer_ip),
-            String::new(),
-            "Browser (user agent):".to_string(),
-        ];
-        p.extend(
-            wrap(&a.signer_user_agent, 92)
-                .into_iter()
-                .map(|l| format!("  {l}")),
-        );
-        p.extend([
-            String::new(),
-            "SHA-256 of the text the signer agreed to:".to_string(),
-            format!("  {}", a.signed_hash),
-            "SHA-256 stored when the contract was sent:".to_string(),
-            format!("  {}", a.stored_hash),
-            "SHA-256 of the text in this document:".to_string(),
-            format!("  {}", a.recomputed_hash),
-            String::new(),
-            if a.recomputed_hash == a.signed_hash && a.stored_hash == a.signed_hash {
-                "Integrity: the text is unchanged since it was signed.".to_string()
-            } else {
-                "INTEGRITY WARNING: the text differs from what was signed.".to_string()
-            },
-        ]);
-        pages.push(p);
-    }
-    if pages.is_empty() {
-        pages.push(vec![]);
-    }
-    let catalog = Ref::new(1);
-    let tree = Ref::new(2);
-    let font = Ref::new(3);
-    let bold = Ref::new(4);
-    let mut next = 5;
-    let mut page_ids = Vec::new();
-    let mut pdf = Pdf::new();
-    pdf.catalog(catalog).pages(tree);
-    let ids: Vec<(Ref, Ref)> = pages
-        .iter()
-        .map(|_| {
-            let ids = (Ref::new(next), Ref::new(next + 1));
-            next += 2;
-            ids
-        })
-        .collect();
-    let total = pages.len();
-    for (i, (lines, (page_id, content_id))) in pages.iter().zip(&ids).enumerate() {
-        page_ids.push(*page_id);
-        let mut page = pdf.page(*page_id);
-        page.media_box(Rect::new(0.0, 0.0, 595.0, 842.0));
-        page.parent(tree);
-        page.contents(*content_id);
-        let mut res = page.resources();
-        let mut fonts = res.fonts();
-        fonts.pair(Name(b"F1"), font);
-        fonts.pair(Name(b"F2"), bold);
-        drop(fonts);
-        drop(res);
-        drop(page);
-        let mut c = Content::new();
-        c.begin_text();
-        c.set_font(Name(b"F2"), 9.0);
-        c.next_line(50.0, 810.0);
-        c.show(Str(&win_ansi(&format!(
-            "{title} — page {} of {total}",
-            i + 1
-        ))));
-        c.set_font(Name(b"F1"), 10.0);
-        c.set_leading(14.0);
-        c.next_line(0.0, -24.0);
-        for l in lines {
-            c.show(Str(&win_ansi(l)));
-            c.next_line_using_leading();
+        doc.page_break();
+        doc.line("AUDIT TRAIL");
+        doc.blank();
+        doc.line(&format!(
+            "Document: {title}, version {}",
+            a.contract_version
+        ));
+        doc.line(&format!("Sent: {}", a.sent_at));
+        doc.line(&format!("Signed by (typed legal name): {}", a.signer_name));
+        doc.line(&format!("Signed at: {}", a.signed_at));
+        doc.line(&format!("IP address: {}", a.signer_ip));
+        doc.blank();
+        doc.line("Browser (user agent):");
+        for l in wrap(&a.signer_user_agent, 92) {
+            doc.line(&format!("  {l}"));
         }
-        c.end_text();
-        pdf.stream(*content_id, &c.finish());
+        doc.blank();
+        for (label, hash) in [
+            ("SHA-256 of the text the signer agreed to:", &a.signed_hash),
+            ("SHA-256 stored when the contract was sent:", &a.stored_hash),
+            ("SHA-256 of the text in this document:", &a.recomputed_hash),
+        ] {
+            doc.line(label);
+            doc.line(&format!("  {hash}"));
+        }
+        doc.blank();
+        doc.line(
+            if a.recomputed_hash == a.signed_hash && a.stored_hash == a.signed_hash {
+                "Integrity: the text is unchanged since it was signed."
+            } else {
+                "INTEGRITY WARNING: the text differs from what was signed."
+            },
+        );
     }
-    pdf.pages(tree).kids(page_ids).count(total as i32);
-    pdf.type1_font(font)
-        .base_font(Name(b"Helvetica"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.type1_font(bold)
-        .base_font(Name(b"Helvetica-Bold"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.finish()
+    doc.finish()
 }
 
 #[cfg(test)]

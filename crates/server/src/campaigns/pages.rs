@@ -929,6 +929,8 @@ struct MemberPage {
     msg: Option<String>,
     err: Option<String>,
     tf: TermsForm,
+    /// The creator's payout details, masked; never the details themselves.
+    payout: String,
 }
 
 /// What the member page shows besides the member: a new link, a message,
@@ -986,8 +988,17 @@ async fn member_view(st: &AppState, c: &Caller, id: i64, mid: i64, x: MemberExtr
         .and_then(|v| serde_json::to_string_pretty(&v))
         .unwrap_or_else(|_| m.terms.clone());
     let invalid = err.is_some();
+    let payout = match crate::payout_details::masked_destination(st, c.org(), m.account_id).await {
+        Ok(Some(masked)) => masked,
+        Ok(None) => "not given yet (the creator enters them in the portal)".to_string(),
+        Err(e) => {
+            tracing::warn!(member = m.id, error = %e, "payout details unavailable");
+            "unavailable".to_string()
+        }
+    };
     Ok(render_form(
         MemberPage {
+            payout,
             stage: Stage::parse(&m.stage).map_or("?", Stage::label),
             terms_json: pretty,
             terms_text,

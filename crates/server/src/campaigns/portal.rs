@@ -14,6 +14,7 @@ use super::stage::Stage;
 use super::uploads::{self, Received, Refused};
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
+use crate::payout_details;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{ConnectInfo, FromRequest, Multipart, Path, Request, State};
@@ -21,7 +22,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use chorus_core::OrgId;
+use chorus_core::{FieldError, OrgId, PayoutForm};
 use chorus_store::campaigns::{Actor, Answer, Campaign, Contract, Member, PortalToken, Signature};
 use chorus_store::now_us;
 use serde::Deserialize;
@@ -34,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         .route("/p/{token}/decline", post(decline))
         .route("/p/{token}/counter", post(counter))
         .route("/p/{token}/contract.pdf", get(pdf))
+        .route("/p/{token}/statement", get(statement))
+        .route("/p/{token}/payout", post(payout))
         .route("/p/{token}/deliverables/{did}/draft", post(draft))
         .route("/p/{token}/deliverables/{did}/live", post(live))
         .route("/p/{token}/uploads/{uid}", get(upload))
@@ -184,6 +187,88 @@ struct PortalPage {
     deliverables: Vec<DeliverableView>,
     can_deliver: bool,
     msg: Option<String>,
+    payout: PayoutView,
+    earnings: Earnings,
+}
+
+/// The creator's money from this deal: sums per currency and every line.
+#[derive(Default)]
+struct Earnings {
+    /// (currency, pending, payable, paid)
+    totals: Vec<(String, String, String, String)>,
+    lines: Vec<crate::pay::service::LineView>,
+    error: Option<String>,
+}
+
+async fn earnings(st: &AppState, ctx: &Ctx) -> Earnings {
+    use crate::pay::service;
+    let s = match service::settle(&st.store, ctx.org, None, chrono::Utc::now()).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "portal earnings");
+            return Earnings {
+                error: Some("Earnings could not be computed right now.".into()),
+                ..Earnings::default()
+            };
+        }
+    };
+    let creator = ctx.m.account_id.0.to_string();
+    let campaign = ctx.camp.id.0.to_string();
+    let lines = service::line_views(&s, Some(&creator), Some(&campaign));
+    let mut sums: std::collections::BTreeMap<String, [i64; 3]> = Default::default();
+    for l in &lines {
+        let e = sums.entry(l.currency.clone()).or_default();
+        match l.status.as_str() {
+            "pending" => e[0] += l.amount_minor,
+            "payable" => e[1] += l.amount_minor,
+            "paid" => e[2] += l.amount_minor,
+            _ => {}
+        }
+    }
+    let totals = sums
+        .into_iter()
+        .map(|(cur, [p, q, r])| {
+            let c = chorus_core::Currency::parse(&cur).unwrap_or(chorus_core::Currency::USD);
+            (
+                cur,
+                service::major(p, c),
+                service::major(q, c),
+                service::major(r, c),
+            )
+        })
+        .collect();
+    Earnings {
+        totals,
+        lines,
+        error: None,
+    }
+}
+
+/// The payout details card: what is saved (masked) and the form.
+#[derive(Default)]
+struct PayoutView {
+    /// The saved details, masked.
+    current: Option<String>,
+    /// Why details cannot be shown or saved here, if so.
+    problem: Option<String>,
+    /// What the creator typed, shown again with the errors.
+    form: PayoutForm,
+    errors: Vec<FieldError>,
+}
+
+impl PortalPage {
+    /// The error of a payout form field, or "".
+    fn payout_error(&self, field: &str) -> &str {
+        self.payout
+            .errors
+            .iter()
+            .find(|e| e.field == field)
+            .map_or("", |e| e.reason.as_str())
+    }
+
+    fn payout_method_is(&self, method: &str) -> bool {
+        self.payout.form.method == method
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -201,7 +286,7 @@ async fn home(
         Ok(c) => c,
         Err(r) => return r,
     };
-    match home_page(&st, &ctx, &token, caller, q.msg).await {
+    match home_page(&st, &ctx, &token, caller, q.msg, None).await {
         Ok(r) => r,
         Err(e) => problem(e),
     }
@@ -213,6 +298,7 @@ async fn home_page(
     token: &str,
     caller: Option<Caller>,
     msg: Option<String>,
+    typed: Option<(PayoutForm, Vec<FieldError>)>,
 ) -> Result<Response, ApiError> {
     let brand = st
         .store
@@ -334,7 +420,46 @@ async fn home_page(
         deliverables,
         can_deliver,
         msg,
+        payout: payout_view(st, ctx, typed).await,
+        earnings: earnings(st, ctx).await,
     }))
+}
+
+async fn payout_view(
+    st: &AppState,
+    ctx: &Ctx,
+    typed: Option<(PayoutForm, Vec<FieldError>)>,
+) -> PayoutView {
+    let (current, problem) = match payout_details::masked_destination(st, ctx.org, ctx.m.account_id)
+        .await
+    {
+        Ok(m) => (m, None),
+        Err(e) => {
+            tracing::warn!(member = ctx.m.id, error = %e, "payout details unavailable");
+            let text = if st.config.secret_key.is_none() {
+                "Payout details cannot be saved on this server yet. Please ask the brand how you will be paid."
+            } else {
+                "Your saved payout details cannot be read right now. You can enter them again below."
+            };
+            (None, Some(text.to_string()))
+        }
+    };
+    let (form, errors) = typed.unwrap_or_else(|| {
+        (
+            PayoutForm {
+                method: "paypal".into(),
+                currency: ctx.camp.currency.clone(),
+                ..PayoutForm::default()
+            },
+            Vec::new(),
+        )
+    });
+    PayoutView {
+        current,
+        problem,
+        form,
+        errors,
+    }
 }
 
 fn back(token: &str, msg: &str) -> Response {
@@ -576,6 +701,47 @@ async fn counter(
     }
 }
 
+#[derive(Deserialize)]
+struct PayoutPost {
+    portal_csrf: String,
+    #[serde(flatten)]
+    form: PayoutForm,
+}
+
+/// Save the creator's payout details, encrypted; invalid fields show again
+/// on the page with their errors (422).
+async fn payout(
+    State(st): State<AppState>,
+    Path(token): Path<String>,
+    caller: Option<Caller>,
+    Form(f): Form<PayoutPost>,
+) -> Response {
+    let ctx = match open(&st, &token).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&ctx, &f.portal_csrf) {
+        return problem(ApiError::Csrf);
+    }
+    match f.form.validate() {
+        Ok(details) => match payout_details::save(&st, ctx.org, ctx.m.account_id, &details).await {
+            Ok(()) => back(&token, "Your payout details were saved."),
+            Err(e) => problem(e),
+        },
+        Err(errors) => {
+            let mut form = f.form;
+            form.method = form.method.trim().to_string();
+            match home_page(&st, &ctx, &token, caller, None, Some((form, errors))).await {
+                Ok(mut r) => {
+                    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                    r
+                }
+                Err(e) => problem(e),
+            }
+        }
+    }
+}
+
 async fn pdf(State(st): State<AppState>, Path(token): Path<String>) -> Response {
     let ctx = match open(&st, &token).await {
         Ok(c) => c,
@@ -586,6 +752,27 @@ async fn pdf(State(st): State<AppState>, Path(token): Path<String>) -> Response 
         Err(r) => return r,
     };
     super::pages::contract_pdf_response(&ctx.camp, &ctx.m, &k).unwrap_or_else(problem)
+}
+
+/// The creator's earnings statement with this organization (CSV or PDF).
+async fn statement(
+    State(st): State<AppState>,
+    Path(token): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<crate::pay::StatementQuery>,
+) -> Response {
+    let ctx = match open(&st, &token).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let pdf = match crate::pay::is_pdf(&q) {
+        Ok(p) => p,
+        Err(e) => return problem(e),
+    };
+    let creator = ctx.m.account_id.0.to_string();
+    match crate::pay::service::statement_file(&st.store, ctx.org, &creator, pdf).await {
+        Ok(f) => crate::pay::file_response(f),
+        Err(e) => problem(e),
+    }
 }
 
 #[derive(Deserialize, Default)]

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod pay;
+
 use chorus_core::Role;
 use chorus_server::{auth, AppState, Config};
 use chorus_store::testing::TestDb;

@@ -14,7 +14,7 @@ use chorus_core::{Currency, Money};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-pub use settle::settle;
+pub use settle::{settle, settle_as_of};
 
 /// Instants are UTC; the "order's date" of the currency rule is its UTC date.
 pub type Time = DateTime<Utc>;
@@ -132,6 +132,10 @@ pub struct PayoutRun {
     pub as_of: Time,
     /// Compared with each per-currency sum in that currency's own units.
     pub min_payout: Decimal,
+    /// Payments of this run the provider reported failed, by creator and
+    /// currency: their lines return to payable right after the run, so a
+    /// later run pays them again.
+    pub failed: Vec<(String, Currency)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -278,8 +282,11 @@ pub struct Payout {
 pub struct RunResult {
     pub key: String,
     pub as_of: Time,
-    /// Sorted by creator then currency.
+    /// Sorted by creator then currency; without the failed ones.
     pub payouts: Vec<Payout>,
+    /// Payments the provider reported failed (listed in the run's `failed`),
+    /// whose lines are payable again. Sorted like `payouts`.
+    pub failed: Vec<Payout>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -316,6 +323,43 @@ pub struct Settlement {
     /// Sorted by creator then currency; one row per deal creator and currency.
     pub balances: Vec<Balance>,
     pub errors: Vec<SettleError>,
+}
+
+/// Which balance a line counts in as of a time, or `None` when it is not in
+/// the balances (not earned, or dated after that time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Bucket {
+    Pending,
+    Payable,
+    Paid,
+}
+
+impl Bucket {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Bucket::Pending => "pending",
+            Bucket::Payable => "payable",
+            Bucket::Paid => "paid",
+        }
+    }
+}
+
+impl Line {
+    /// The balance this line counts in as of `as_of` (the settlement's
+    /// balances time): paid once a run paid it, else payable from its
+    /// `payable_at`, else pending.
+    pub fn bucket(&self, as_of: Option<Time>) -> Option<Bucket> {
+        if !self.status.in_balances() {
+            return None;
+        }
+        Some(if self.paid_in.is_some() {
+            Bucket::Paid
+        } else if self.payable_at.zip(as_of).is_some_and(|(p, t)| p <= t) {
+            Bucket::Payable
+        } else {
+            Bucket::Pending
+        })
+    }
 }
 
 impl DealKey {

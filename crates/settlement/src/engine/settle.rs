@@ -9,10 +9,10 @@
 
 use super::earn::{self, error, Earned, SettledOrder};
 use super::{
-    Balance, Input, Line, LineDetail, LineKind, LineStatus, Payout, PayoutRun, Refund,
+    Balance, Bucket, Input, Line, LineDetail, LineKind, LineStatus, Payout, PayoutRun, Refund,
     ReversalDetail, RunResult, SettleError, Settlement, Time,
 };
-use crate::payout::{pay_run, PayLine};
+use crate::payout::{pay_run, return_failed, PayLine};
 use chorus_core::{Currency, Money};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -60,19 +60,34 @@ impl Book {
 
     fn pay(&mut self, run: &PayoutRun, number: u32) -> RunResult {
         let sums = pay_run(&mut self.pay, number, run.as_of, run.min_payout);
-        let mut payouts: Vec<Payout> = sums
-            .into_iter()
-            .map(|(c, currency, amount)| Payout {
-                creator: self.creators[c as usize].clone(),
+        let (mut payouts, mut failed) = (Vec::new(), Vec::new());
+        for (c, currency, amount) in sums {
+            let creator = self.creators[c as usize].clone();
+            let is_failed = run
+                .failed
+                .iter()
+                .any(|(who, cur)| *who == creator && *cur == currency);
+            if is_failed {
+                return_failed(&mut self.pay, number, c, currency);
+            }
+            let p = Payout {
+                creator,
                 currency,
                 amount,
-            })
-            .collect();
+            };
+            if is_failed {
+                failed.push(p)
+            } else {
+                payouts.push(p)
+            }
+        }
         payouts.sort_by(|a, b| (&a.creator, a.currency).cmp(&(&b.creator, b.currency)));
+        failed.sort_by(|a, b| (&a.creator, a.currency).cmp(&(&b.creator, b.currency)));
         RunResult {
             key: run.key.clone(),
             as_of: run.as_of,
             payouts,
+            failed,
         }
     }
 }
@@ -80,6 +95,13 @@ impl Book {
 /// Settle everything in `input`. Never fails: what cannot be settled is in
 /// [`Settlement::errors`] and the rest settles without it.
 pub fn settle(input: &Input) -> Settlement {
+    settle_as_of(input, None)
+}
+
+/// [`settle`] with the balances taken as of `at` (e.g. now) when it is later
+/// than the last run's `as_of`: a server shows what is payable today, not
+/// only what was payable when the last run was made.
+pub fn settle_as_of(input: &Input, at: Option<Time>) -> Settlement {
     let mut errors = Vec::new();
     let index = earn::index_deals(&input.deals, &mut errors);
     let mut lines = earn::milestone_lines(input, &index, &mut errors);
@@ -115,6 +137,10 @@ pub fn settle(input: &Input) -> Settlement {
         .last()
         .map(|r| r.as_of)
         .or_else(|| latest_activity(input));
+    let as_of = match (as_of, at) {
+        (Some(t), Some(a)) => Some(t.max(a)),
+        (t, a) => t.or(a),
+    };
     finish(input, book, runs, skipped, as_of, errors)
 }
 
@@ -330,14 +356,15 @@ fn balances(input: &Input, lines: &[Line], as_of: Option<Time>) -> Vec<Balance> 
     for deal in &input.deals {
         row(&mut rows, &deal.key.creator, deal.currency);
     }
-    for line in lines.iter().filter(|l| l.status.in_balances()) {
+    for line in lines {
+        let Some(bucket) = line.bucket(as_of) else {
+            continue;
+        };
         let b = row(&mut rows, &line.key.creator, line.currency);
-        if line.paid_in.is_some() {
-            b.paid += line.amount;
-        } else if line.payable_at.zip(as_of).is_some_and(|(p, t)| p <= t) {
-            b.payable += line.amount;
-        } else {
-            b.pending += line.amount;
+        match bucket {
+            Bucket::Paid => b.paid += line.amount,
+            Bucket::Payable => b.payable += line.amount,
+            Bucket::Pending => b.pending += line.amount,
         }
     }
     rows.into_values().collect()

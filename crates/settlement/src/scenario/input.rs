@@ -438,6 +438,7 @@ fn runs(raw: Vec<RawRun>) -> Result<Vec<engine::PayoutRun>, ScenarioError> {
             key: r.key.0,
             as_of: r.as_of.0,
             min_payout,
+            failed: Vec::new(),
         });
     }
     Ok(out)
