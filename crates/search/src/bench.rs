@@ -23,24 +23,34 @@ pub fn mix_queries(seed: u64, n: usize) -> Vec<crate::SearchQuery> {
     mix::queries(seed, n)
 }
 
+/// Which SQL baselines run beside the index.
+#[derive(Debug, Clone, Copy)]
+pub enum Baselines<'a> {
+    /// None: their figures are null (`--skip-sql`).
+    None,
+    /// SQLite always; PostgreSQL when a server URL is given.
+    Sql { postgres_url: Option<&'a str> },
+}
+
 /// Run the benchmark; errors become an `"error"` entry rather than a panic,
 /// so the CLI can still print what was measured.
 pub async fn bench_search(
     creators: usize,
     seed: u64,
-    postgres_url: Option<&str>,
+    baselines: Baselines<'_>,
     work_dir: &Path,
 ) -> Value {
     let mut figures = serde_json::Map::new();
-    let err = run(creators, seed, postgres_url, work_dir, &mut figures)
+    let err = run(creators, seed, baselines, work_dir, &mut figures)
         .await
         .err();
     for k in FIGURE_KEYS {
         figures.entry(k.to_owned()).or_insert(Value::Null);
     }
+    let sql = matches!(baselines, Baselines::Sql { .. });
     let mut v = json!({
         "bench": "search",
-        "params": {"creators": creators, "seed": seed},
+        "params": {"creators": creators, "seed": seed, "sql_baselines": sql},
         "figures": figures,
     });
     if let Some(e) = err {
@@ -67,7 +77,7 @@ type Figures = serde_json::Map<String, Value>;
 async fn run(
     n: usize,
     seed: u64,
-    pg: Option<&str>,
+    baselines: Baselines<'_>,
     work: &Path,
     fig: &mut Figures,
 ) -> Result<(), String> {
@@ -114,6 +124,9 @@ async fn run(
         })
         .collect();
     drop(ix);
+    let Baselines::Sql { postgres_url: pg } = baselines else {
+        return Ok(());
+    };
     let lat = sql::sqlite(n, seed, work, &queries).await?;
     put_percentiles(fig, "sqlite_", &mut lat.clone(), false);
     if let Some(url) = pg {
@@ -126,7 +139,7 @@ async fn run(
 /// Stream generated creators into an on-disk index; (index, seconds spent
 /// generating, seconds spent indexing incl. commits and final merges).
 fn build(n: usize, seed: u64, dir: &Path) -> Result<(SearchIndex, f64, f64), crate::SearchError> {
-    let mut ix = SearchIndex::open_or_create(dir)?;
+    let ix = SearchIndex::open_or_create(dir)?;
     let mut g = Generator::new(seed, GenOptions::default());
     let mut rec = chorus_generate::empty_record();
     let (mut gen_s, mut build_s) = (0.0, 0.0);
@@ -246,4 +259,11 @@ pub fn render_table(v: &Value) -> String {
         out.push_str(&format!("  error: {e}\n"));
     }
     out
+}
+
+#[doc(hidden)]
+pub fn prof_to_tantivy(d: &SearchDoc) -> usize {
+    static F: std::sync::OnceLock<crate::schema::Fields> = std::sync::OnceLock::new();
+    let f = F.get_or_init(|| crate::schema::Fields::build().1);
+    d.to_tantivy(f).len()
 }

@@ -4,7 +4,8 @@
 #[tokio::test]
 async fn bench_reports_every_figure() {
     let dir = tempfile::tempdir().unwrap();
-    let v = chorus_search::bench::bench_search(400, 3, None, dir.path()).await;
+    let sqlite_only = chorus_search::bench::Baselines::Sql { postgres_url: None };
+    let v = chorus_search::bench::bench_search(400, 3, sqlite_only, dir.path()).await;
     assert!(v.get("error").is_none(), "{v}");
     assert_eq!(v["bench"], "search");
     assert_eq!(v["params"]["creators"], 400);
