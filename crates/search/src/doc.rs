@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 use tantivy::TantivyDocument;
 
 /// Captions of this many most recent posts are searchable: enough to say
-/// what a creator talks about now, without letting old topics dominate.
-pub const RECENT_POSTS: usize = 20;
+/// what a creator talks about now, without letting old topics dominate,
+/// and a bound on the text indexed per creator (most show 12–20 posts).
+pub const RECENT_POSTS: usize = 12;
 /// Terms kept per document as the seed of a lookalike query.
 const KEYWORDS: usize = 24;
 

@@ -470,6 +470,37 @@ impl BatchWriter<'_> {
         Ok(())
     }
 
+    /// [`BatchWriter::append`] for many items at once, converted to
+    /// documents by `to_doc` on every core while tantivy's threads index
+    /// them (the writer takes documents from several threads).
+    pub fn append_all<T: Sync>(
+        &mut self,
+        items: &[T],
+        to_doc: impl Fn(&T) -> SearchDoc + Sync,
+    ) -> Result<(), SearchError> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let per = items.len().div_ceil(threads).max(1);
+        self.dirty = true;
+        let (f, w) = (&self.ix.fields, self.slot.as_ref().expect("created by writer"));
+        std::thread::scope(|s| {
+            let parts: Vec<_> = items
+                .chunks(per)
+                .map(|part| {
+                    let to_doc = &to_doc;
+                    s.spawn(move || -> Result<(), SearchError> {
+                        for it in part {
+                            w.add_document(to_doc(it).to_tantivy(f))?;
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            parts
+                .into_iter()
+                .try_for_each(|h| h.join().expect("a conversion thread panicked"))
+        })
+    }
+
     /// Remove the document of `account_id`, if any.
     pub fn delete(&mut self, account_id: i64) {
         let term = Term::from_field_i64(self.ix.fields.account_id, account_id);
