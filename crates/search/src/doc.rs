@@ -27,7 +27,7 @@ pub struct SearchDoc {
     pub bio: String,
     /// Captions of the most recent posts, one per line.
     pub captions: String,
-    /// Hashtags of the same posts, without `#`, space-separated.
+    /// Distinct hashtags of the same posts, without `#`, space-separated.
     pub hashtags: String,
     pub niche: Option<String>,
     pub country: Option<String>,
@@ -50,12 +50,20 @@ impl SearchDoc {
         posts.truncate(RECENT_POSTS);
         let mut captions = String::new();
         let mut hashtags = String::new();
+        // Each distinct tag once: creators repeat their signature tags on
+        // every post, which says nothing more about them and would only
+        // multiply the tokens indexed.
+        let mut seen: Vec<&str> = Vec::new();
         for p in &posts {
             captions.push_str(&p.caption);
             captions.push('\n');
             for h in &p.hashtags {
-                hashtags.push_str(h.trim_start_matches('#'));
-                hashtags.push(' ');
+                let h = h.trim_start_matches('#');
+                if !seen.iter().any(|s| s.eq_ignore_ascii_case(h)) {
+                    seen.push(h);
+                    hashtags.push_str(h);
+                    hashtags.push(' ');
+                }
             }
         }
         SearchDoc {
