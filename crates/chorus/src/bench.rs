@@ -147,7 +147,8 @@ pub async fn run(_ctx: &Ctx, c: BenchCmd) -> anyhow::Result<ExitCode> {
                     postgres_url: a.postgres_url.as_deref(),
                 }
             };
-            let mut v = chorus_search::bench::bench_search(a.creators, a.seed, baselines, &work).await;
+            let mut v =
+                chorus_search::bench::bench_search(a.creators, a.seed, baselines, &work).await;
             let _ = std::fs::remove_dir_all(&work);
             v["params"]["json"] = a.json.into();
             v

@@ -273,10 +273,3 @@ pub fn render_table(v: &Value) -> String {
     }
     out
 }
-
-#[doc(hidden)]
-pub fn prof_to_tantivy(d: &SearchDoc) -> usize {
-    static F: std::sync::OnceLock<crate::schema::Fields> = std::sync::OnceLock::new();
-    let f = F.get_or_init(|| crate::schema::Fields::build().1);
-    d.to_tantivy(f).len()
-}

@@ -278,6 +278,10 @@ mod tests {
         d.captions = "ÅÄÖ åäö åäö Straße STRASSE".into();
         d.hashtags = "ÅÄÖ trail".into();
         assert_eq!(keywords(&d), keywords_by_map(&d));
-        assert!(keywords(&d).starts_with("åäö trail été"), "{}", keywords(&d));
+        assert!(
+            keywords(&d).starts_with("åäö trail été"),
+            "{}",
+            keywords(&d)
+        );
     }
 }

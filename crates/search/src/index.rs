@@ -145,11 +145,7 @@ impl SearchIndex {
     /// Wait for background merges to finish (after a rebuild), releasing
     /// the writer; smaller segment counts make queries faster.
     pub fn finish_merges(&self) -> Result<(), SearchError> {
-        let taken = self
-            .writer
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
+        let taken = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(w) = taken {
             w.wait_merging_threads()?;
             self.reader.reload()?;
@@ -481,7 +477,10 @@ impl BatchWriter<'_> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let per = items.len().div_ceil(threads).max(1);
         self.dirty = true;
-        let (f, w) = (&self.ix.fields, self.slot.as_ref().expect("created by writer"));
+        let (f, w) = (
+            &self.ix.fields,
+            self.slot.as_ref().expect("created by writer"),
+        );
         std::thread::scope(|s| {
             let parts: Vec<_> = items
                 .chunks(per)

@@ -36,7 +36,10 @@ async fn baselines_can_be_left_out() {
     assert!(v.get("error").is_none(), "{v}");
     assert_eq!(v["params"]["sql_baselines"], false);
     let f = &v["figures"];
-    assert!(f["build_creators_per_s"].is_number() && f["p95_ms"].is_number(), "{v}");
+    assert!(
+        f["build_creators_per_s"].is_number() && f["p95_ms"].is_number(),
+        "{v}"
+    );
     for k in ["sqlite_p50_ms", "sqlite_p95_ms", "postgres_p95_ms"] {
         assert!(f[k].is_null(), "{k}: {v}");
     }
