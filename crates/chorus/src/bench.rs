@@ -68,6 +68,10 @@ pub struct SearchBench {
     pub seed: u64,
     #[arg(long, env = "CHORUS_BENCH_POSTGRES_URL")]
     pub postgres_url: Option<String>,
+    /// Skip the SQLite and PostgreSQL baselines (their figures are null):
+    /// loading 10M rows into both takes far longer than the index.
+    #[arg(long)]
+    pub skip_sql: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -136,13 +140,15 @@ pub async fn run(_ctx: &Ctx, c: BenchCmd) -> anyhow::Result<ExitCode> {
         BenchCmd::Import(a) => bench_import(a).await?,
         BenchCmd::Search(a) => {
             let work = tempfile_dir()?;
-            let mut v = chorus_search::bench::bench_search(
-                a.creators,
-                a.seed,
-                a.postgres_url.as_deref(),
-                &work,
-            )
-            .await;
+            let baselines = if a.skip_sql {
+                chorus_search::bench::Baselines::None
+            } else {
+                chorus_search::bench::Baselines::Sql {
+                    postgres_url: a.postgres_url.as_deref(),
+                }
+            };
+            let mut v =
+                chorus_search::bench::bench_search(a.creators, a.seed, baselines, &work).await;
             let _ = std::fs::remove_dir_all(&work);
             v["params"]["json"] = a.json.into();
             v

@@ -9,7 +9,8 @@ async fn main() {
     let pg = args.get(3).map(String::as_str);
     let work = std::env::temp_dir().join("chorus-bench-search");
     std::fs::create_dir_all(&work).expect("work dir");
-    let v = chorus_search::bench::bench_search(creators, seed, pg, &work).await;
+    let baselines = chorus_search::bench::Baselines::Sql { postgres_url: pg };
+    let v = chorus_search::bench::bench_search(creators, seed, baselines, &work).await;
     print!("{}", chorus_search::bench::render_table(&v));
     println!("{v}");
 }

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use std::collections::hash_map::Entry as Entry_;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use tantivy::collector::TopDocs;
 use tantivy::query::{
     AllQuery, BooleanQuery, EnableScoring, Occur, Query, TermQuery, TermSetQuery, Weight,
@@ -43,12 +43,16 @@ struct Page<'a> {
     cols: HashMap<SegmentOrdinal, Cols>,
 }
 
+/// The index: readers take lock-free searcher snapshots; the one writer
+/// sits behind its own mutex, so a search never waits for a write, and a
+/// write becomes visible to searches all at once, when it commits.
 pub struct SearchIndex {
     index: Index,
     fields: Fields,
     reader: IndexReader,
-    /// Created on the first write, so read-only users never take the lock.
-    writer: Option<IndexWriter>,
+    /// Created on the first write, so read-only users never take the
+    /// directory lock.
+    writer: Mutex<Option<IndexWriter>>,
     writer_memory: usize,
 }
 
@@ -74,6 +78,9 @@ impl SearchIndex {
         Self::wrap(Index::create_in_ram(schema), fields, ReloadPolicy::Manual)
     }
 
+    /// Every commit of ours reloads the reader (an index on disk also
+    /// follows commits of other processes): a searcher holds exactly one
+    /// committed state, never part of a batch.
     fn wrap(
         index: Index,
         fields: Fields,
@@ -84,7 +91,7 @@ impl SearchIndex {
             index,
             fields,
             reader,
-            writer: None,
+            writer: Mutex::new(None),
             writer_memory: WRITER_MEMORY,
         })
     }
@@ -94,50 +101,52 @@ impl SearchIndex {
         self.writer_memory = bytes.max(32 << 20);
     }
 
-    fn writer(&mut self) -> Result<&mut IndexWriter, SearchError> {
-        if self.writer.is_none() {
+    /// The writer, locked until the returned batch commits or is dropped
+    /// (a batch dropped without `commit` is rolled back). Searches do not
+    /// take this lock: they go on reading the last commit meanwhile.
+    pub fn writer(&self) -> Result<BatchWriter<'_>, SearchError> {
+        let mut slot = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
             let threads = std::thread::available_parallelism()
                 .map_or(1, |n| n.get())
                 .min(4);
             let per_thread = (self.writer_memory / threads).max(16 << 20);
-            let w = self
-                .index
-                .writer_with_num_threads(threads, per_thread * threads)?;
-            self.writer = Some(w);
+            *slot = Some(
+                self.index
+                    .writer_with_num_threads(threads, per_thread * threads)?,
+            );
         }
-        Ok(self.writer.as_mut().expect("just created"))
+        Ok(BatchWriter {
+            ix: self,
+            slot,
+            dirty: false,
+        })
     }
 
     /// Upsert `docs` by account id and commit once; searches see the whole
     /// batch or none of it.
-    pub fn index_batch(&mut self, docs: &[SearchDoc]) -> Result<(), SearchError> {
-        self.write(docs, &[])
+    pub fn index_batch(&self, docs: &[SearchDoc]) -> Result<(), SearchError> {
+        let mut w = self.writer()?;
+        for d in docs {
+            w.upsert(d)?;
+        }
+        w.commit()
     }
 
     /// Remove accounts (deleted or merged in the store); one commit.
-    pub fn delete(&mut self, account_ids: &[i64]) -> Result<(), SearchError> {
-        self.write(&[], account_ids)
-    }
-
-    fn write(&mut self, docs: &[SearchDoc], deletes: &[i64]) -> Result<(), SearchError> {
-        let f = self.fields.clone();
-        let w = self.writer()?;
-        for id in deletes {
-            w.delete_term(Term::from_field_i64(f.account_id, *id));
+    pub fn delete(&self, account_ids: &[i64]) -> Result<(), SearchError> {
+        let mut w = self.writer()?;
+        for id in account_ids {
+            w.delete(*id);
         }
-        for d in docs {
-            w.delete_term(Term::from_field_i64(f.account_id, d.account_id));
-            w.add_document(d.to_tantivy(&f))?;
-        }
-        w.commit()?;
-        self.reader.reload()?;
-        Ok(())
+        w.commit()
     }
 
     /// Wait for background merges to finish (after a rebuild), releasing
     /// the writer; smaller segment counts make queries faster.
-    pub fn finish_merges(&mut self) -> Result<(), SearchError> {
-        if let Some(w) = self.writer.take() {
+    pub fn finish_merges(&self) -> Result<(), SearchError> {
+        let taken = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(w) = taken {
             w.wait_merging_threads()?;
             self.reader.reload()?;
         }
@@ -417,6 +426,105 @@ impl SearchIndex {
             }
         }
         Ok(hits.into_iter().map(|(h, _)| h).collect())
+    }
+}
+
+/// One batch of writes, holding the writer's lock: nothing of it is
+/// visible to searches until [`BatchWriter::commit`].
+pub struct BatchWriter<'a> {
+    ix: &'a SearchIndex,
+    slot: MutexGuard<'a, Option<IndexWriter>>,
+    dirty: bool,
+}
+
+impl BatchWriter<'_> {
+    fn w(&mut self) -> &mut IndexWriter {
+        self.slot.as_mut().expect("created by SearchIndex::writer")
+    }
+
+    /// Add or replace the document of `d.account_id`.
+    pub fn upsert(&mut self, d: &SearchDoc) -> Result<(), SearchError> {
+        let f = &self.ix.fields;
+        let (term, doc) = (
+            Term::from_field_i64(f.account_id, d.account_id),
+            d.to_tantivy(f),
+        );
+        self.dirty = true;
+        let w = self.w();
+        w.delete_term(term);
+        w.add_document(doc)?;
+        Ok(())
+    }
+
+    /// Add `d` without looking for an older document of the same account:
+    /// only for an index known not to hold it (a rebuild from empty), where
+    /// skipping the delete saves a term lookup per document at commit.
+    pub fn append(&mut self, d: &SearchDoc) -> Result<(), SearchError> {
+        let doc = d.to_tantivy(&self.ix.fields);
+        self.dirty = true;
+        self.w().add_document(doc)?;
+        Ok(())
+    }
+
+    /// [`BatchWriter::append`] for many items at once, converted to
+    /// documents by `to_doc` on every core while tantivy's threads index
+    /// them (the writer takes documents from several threads).
+    pub fn append_all<T: Sync>(
+        &mut self,
+        items: &[T],
+        to_doc: impl Fn(&T) -> SearchDoc + Sync,
+    ) -> Result<(), SearchError> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let per = items.len().div_ceil(threads).max(1);
+        self.dirty = true;
+        let (f, w) = (
+            &self.ix.fields,
+            self.slot.as_ref().expect("created by writer"),
+        );
+        std::thread::scope(|s| {
+            let parts: Vec<_> = items
+                .chunks(per)
+                .map(|part| {
+                    let to_doc = &to_doc;
+                    s.spawn(move || -> Result<(), SearchError> {
+                        for it in part {
+                            w.add_document(to_doc(it).to_tantivy(f))?;
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            parts
+                .into_iter()
+                .try_for_each(|h| h.join().expect("a conversion thread panicked"))
+        })
+    }
+
+    /// Remove the document of `account_id`, if any.
+    pub fn delete(&mut self, account_id: i64) {
+        let term = Term::from_field_i64(self.ix.fields.account_id, account_id);
+        self.dirty = true;
+        self.w().delete_term(term);
+    }
+
+    /// Make the batch durable and visible to the next searches at once.
+    pub fn commit(mut self) -> Result<(), SearchError> {
+        self.dirty = false;
+        self.w().commit()?;
+        self.ix.reader.reload()?;
+        Ok(())
+    }
+}
+
+impl Drop for BatchWriter<'_> {
+    /// An abandoned batch (an error half-way) must not ride along with the
+    /// next one's commit.
+    fn drop(&mut self) {
+        // A writer that cannot roll back is dropped with its uncommitted
+        // documents; the next batch opens a fresh one.
+        if self.dirty && self.w().rollback().is_err() {
+            *self.slot = None;
+        }
     }
 }
 

@@ -25,7 +25,7 @@ pub use collect::{er_sanity, tier_of, TIERS};
 pub use doc::{SearchDoc, RECENT_POSTS};
 pub use filter::pct;
 pub use fit::{audience_fit, FitBreakdown, FitWeights, Target};
-pub use index::{SearchIndex, WRITER_MEMORY};
+pub use index::{BatchWriter, SearchIndex, WRITER_MEMORY};
 pub use query::{parse_text, Clause, SearchQuery, Sort, DEFAULT_LIMIT, MAX_WINDOW};
 pub use results::{Facets, Hit, SearchResults, Why};
 

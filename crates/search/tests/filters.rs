@@ -52,7 +52,7 @@ fn audience(
 }
 
 fn index(docs: Vec<SearchDoc>) -> SearchIndex {
-    let mut ix = SearchIndex::in_ram().unwrap();
+    let ix = SearchIndex::in_ram().unwrap();
     ix.index_batch(&docs).unwrap();
     ix
 }
@@ -589,7 +589,7 @@ fn sorting_by_er_fit_and_best_fit() {
 fn batches_upsert_by_account_id_and_persist() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let mut ix = SearchIndex::open_or_create(dir.path()).unwrap();
+        let ix = SearchIndex::open_or_create(dir.path()).unwrap();
         ix.index_batch(&[doc(1), doc(2)]).unwrap();
         ix.index_batch(&[
             SearchDoc {

@@ -43,7 +43,7 @@ fn ids(ix: &SearchIndex, only: Option<Vec<i64>>, exclude: Vec<i64>) -> (u64, Vec
 
 #[test]
 fn include_ids_restrict_results_and_facets() {
-    let mut ix = SearchIndex::in_ram().unwrap();
+    let ix = SearchIndex::in_ram().unwrap();
     ix.index_batch(&(1..=6).map(doc).collect::<Vec<_>>())
         .unwrap();
     assert_eq!(ids(&ix, None, vec![]).0, 6);

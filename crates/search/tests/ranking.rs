@@ -8,7 +8,7 @@ const CREATORS: u64 = 6_000;
 
 fn build() -> (SearchIndex, HashMap<i64, String>) {
     let mut g = Generator::new(7, GenOptions::default());
-    let mut ix = SearchIndex::in_ram().unwrap();
+    let ix = SearchIndex::in_ram().unwrap();
     let mut niche_of = HashMap::new();
     let docs: Vec<SearchDoc> = (0..CREATORS)
         .map(|i| {

@@ -597,3 +597,56 @@ async fn web_page_shows_facets_pagination_and_saves_searches() {
     let _ = ctx.token_b;
     ctx.app.stop().await;
 }
+
+/// The server's searches answer while an indexer pass holds the writer in
+/// the middle of a batch, from the last commit; the batch then appears whole.
+#[test]
+fn searches_never_wait_for_an_indexer_pass() {
+    use chorus_search::{SearchDoc, SearchQuery};
+    use std::sync::{mpsc, Arc};
+    let doc = |id: i64, bio: &str| SearchDoc {
+        account_id: id,
+        platform: chorus_core::Platform::Tiktok,
+        handle: format!("paddler{id}"),
+        name: format!("Paddler {id}"),
+        bio: bio.into(),
+        captions: String::new(),
+        hashtags: String::new(),
+        niche: None,
+        country: None,
+        language: None,
+        followers: 2000,
+        er: None,
+        has_email: false,
+        last_post_at: None,
+        audience: None,
+        quality_score: None,
+        has_high_severity_finding: None,
+    };
+    let total = |d: &chorus_server::discover::Discover, text: &str| {
+        let q = SearchQuery {
+            q: Some(text.into()),
+            ..Default::default()
+        };
+        d.search(&q, chrono::Utc::now()).unwrap().total
+    };
+    let d = Arc::new(chorus_server::discover::Discover::in_ram());
+    d.index().index_batch(&[doc(1, "kayak rivers")]).unwrap();
+
+    let index = d.index();
+    let mut pass = index.writer().unwrap();
+    for id in 2..=200 {
+        pass.upsert(&doc(id, "kayak lakes")).unwrap();
+    }
+    let (tx, rx) = mpsc::channel();
+    let reader = d.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send((total(&reader, "kayak"), reader.num_docs()));
+    });
+    let seen = rx
+        .recv_timeout(Duration::from_secs(120))
+        .expect("a search waited for the indexer's writer");
+    assert_eq!(seen, (1, 1));
+    pass.commit().unwrap();
+    assert_eq!((total(&d, "kayak"), d.num_docs()), (200, 200));
+}

@@ -33,7 +33,7 @@ pub async fn index(ctx: &Ctx, c: IndexCmd) -> anyhow::Result<ExitCode> {
         std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
     }
     std::fs::create_dir_all(&dir)?;
-    let mut idx = SearchIndex::open_or_create(&dir)?;
+    let idx = SearchIndex::open_or_create(&dir)?;
     let pb = progress_bar(total.max(0) as u64, "creators indexed");
     let start = std::time::Instant::now();
     let mut after = AccountId(0);

@@ -4,7 +4,9 @@
 //!
 //! The index is derived data. Only the indexer writes it, in batches of
 //! changed accounts (one commit each); request handlers only read, and every
-//! query runs on one searcher snapshot.
+//! query runs on one searcher snapshot. Reads never wait for the indexer:
+//! the writer has its own lock inside [`SearchIndex`], and a searcher is a
+//! lock-free snapshot of the last commit.
 
 pub mod api;
 pub mod page;
@@ -33,7 +35,9 @@ const WATERMARK_FILE: &str = "chorus-watermark.json";
 
 /// The server's search index and its indexer's controls.
 pub struct Discover {
-    index: RwLock<SearchIndex>,
+    /// Replaced once, when `start` opens the index on disk; held only to
+    /// clone the `Arc`, never across a search or a write.
+    index: RwLock<Arc<SearchIndex>>,
     nudge: Notify,
     /// Earliest `updated_at` (µs) a nudge asks the indexer to re-read from.
     rewind: AtomicI64,
@@ -52,7 +56,7 @@ impl Discover {
     fn with_index(mut index: SearchIndex) -> Discover {
         index.set_writer_memory(WRITER_MEMORY);
         Discover {
-            index: RwLock::new(index),
+            index: RwLock::new(Arc::new(index)),
             nudge: Notify::new(),
             rewind: AtomicI64::new(i64::MAX),
             watermark: AtomicI64::new(i64::MIN),
@@ -74,15 +78,15 @@ impl Discover {
         q: &SearchQuery,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<SearchResults, SearchError> {
-        self.read().search(q, now)
+        self.index().search(q, now)
     }
 
     pub fn lookalikes(&self, account_id: i64, k: usize) -> Result<Vec<Hit>, SearchError> {
-        self.read().lookalikes(account_id, k)
+        self.index().lookalikes(account_id, k)
     }
 
     pub fn num_docs(&self) -> u64 {
-        self.read().num_docs()
+        self.index().num_docs()
     }
 
     /// `updated_at` (µs) of the newest change indexed, and completed passes.
@@ -93,12 +97,14 @@ impl Discover {
         )
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, SearchIndex> {
-        self.index.read().unwrap_or_else(|e| e.into_inner())
+    /// The current index. Its `writer()` is the lock an indexer pass
+    /// holds while it writes; searches never take it.
+    pub fn index(&self) -> Arc<SearchIndex> {
+        self.index.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, SearchIndex> {
-        self.index.write().unwrap_or_else(|e| e.into_inner())
+    fn replace(&self, index: SearchIndex) {
+        *self.index.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(index);
     }
 }
 
@@ -129,7 +135,7 @@ pub fn start(state: &AppState, dir: Option<&Path>, poll: Duration) -> anyhow::Re
         if ix.num_docs() > 0 {
             watermark = read_watermark(dir);
         }
-        *d.write() = ix;
+        d.replace(ix);
     }
     let mut ix = Indexer {
         store: state.store.clone(),
@@ -219,8 +225,8 @@ impl Indexer {
             }
             if !docs.is_empty() {
                 n += docs.len() as u64;
-                let d = self.d.clone();
-                tokio::task::spawn_blocking(move || d.write().index_batch(&docs)).await??;
+                let ix = self.d.index();
+                tokio::task::spawn_blocking(move || ix.index_batch(&docs)).await??;
             }
             if cur > self.watermark {
                 self.watermark = cur;
