@@ -545,7 +545,12 @@ async fn shopify_post_raw(s: &Server, topic: &str, hmac: Option<&str>, body: &[u
     if let Some(h) = hmac {
         r = r.header(signing::SHOPIFY_HEADER, h);
     }
-    r.body(body.to_vec()).send().await.unwrap().status().as_u16()
+    r.body(body.to_vec())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }
 
 fn rfc3339_now() -> String {
@@ -630,7 +635,11 @@ async fn shopify_webhooks_with_documented_payloads() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        (stored.amount.as_str(), stored.amount_minor, stored.currency.as_str()),
+        (
+            stored.amount.as_str(),
+            stored.amount_minor,
+            stored.currency.as_str()
+        ),
         ("404.95", 40_495, "USD")
     );
     assert_eq!(
@@ -660,7 +669,13 @@ async fn shopify_webhooks_with_documented_payloads() {
     // The sample's shape with an influencer's traces filled in: a discount
     // code, a landing URL carrying a real click id, other cart attributes.
     let link = create_link(&s, &env.token, env.account).await;
-    let r = hit(&s, link["code"].as_str().unwrap(), reqwest::Method::GET, BROWSER).await;
+    let r = hit(
+        &s,
+        link["code"].as_str().unwrap(),
+        reqwest::Method::GET,
+        BROWSER,
+    )
+    .await;
     let cid = cid_of(r.headers()["location"].to_str().unwrap());
     s.state.tracking.flush().await;
     let mut v: Value = serde_json::from_slice(&order).unwrap();
@@ -746,10 +761,7 @@ async fn shopify_webhooks_with_documented_payloads() {
     assert_eq!(r.status(), 200);
     let ack: Value = r.json().await.unwrap();
     assert_eq!(ack["created"], true);
-    let refunds = store
-        .refunds_of(env.org, Some(&[stored.id]))
-        .await
-        .unwrap();
+    let refunds = store.refunds_of(env.org, Some(&[stored.id])).await.unwrap();
     assert_eq!(refunds.len(), 1);
     assert_eq!(
         (refunds[0].amount.as_str(), refunds[0].amount_minor),
@@ -757,7 +769,11 @@ async fn shopify_webhooks_with_documented_payloads() {
         "the money returned, not the line items' value"
     );
     assert_eq!(refunds[0].external_id, "shopify:890088186047892319");
-    let a = store.attribution(env.org, stored.id).await.unwrap().unwrap();
+    let a = store
+        .attribution(env.org, stored.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(a.net_amount, "319.95");
     let again = shopify_post(&s, "refunds/create", secret, &refund).await;
     let ack: Value = again.json().await.unwrap();

@@ -6,7 +6,9 @@
 //! Links are cached in memory ([`TrackingState`]): all of them are loaded by
 //! [`start`], changes made through this server update the cache at once, and
 //! a background task picks up changes made by other instances every few
-//! seconds. Clicks go into a bounded queue; the click log
+//! seconds. The cache is a map replaced as a whole on change; each worker
+//! thread keeps a snapshot and checks one counter per redirect, so readers
+//! never contend on a lock. Clicks go into a bounded queue; the click log
 //! ([`clicklog`]) writes them durably with group commit and applies them to
 //! the store in batches.
 //!
@@ -45,6 +47,9 @@
 //! A timestamp more than 5 minutes from the server's clock is refused, and
 //! so is a signature seen before within that window. Orders are idempotent on
 //! `(organization, order_id)`; the response comes after the commit.
+//! Organizations' webhook and Shopify secrets are read once per
+//! [`orders::SECRETS_TTL`]: a secret rotated through this server is used at
+//! once, one rotated through another instance within that time.
 
 pub mod admin;
 pub mod attribute;

@@ -10,10 +10,10 @@ use chorus_attribution::bots::is_bot;
 use chorus_store::tracking::{Click, Link};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::net::SocketAddr;
-use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
 
 /// Length of a click id: 62^16 ≈ 4.8e28, unguessable.
