@@ -152,7 +152,13 @@ fn measure(
 pub async fn bench_redirect(a: RedirectBench) -> anyhow::Result<Value> {
     let work = crate::bench::tempfile_dir()?.join("redirect");
     std::fs::create_dir_all(&work)?;
-    let nginx = match Nginx::start(&work.join("nginx")) {
+    // Both servers get the same budget: the Chorus server runs on this
+    // process's runtime (one worker thread per core), nginx on as many
+    // worker processes, and the load generator on its own two threads
+    // beside either, all on the same cores.
+    let workers = tokio::runtime::Handle::current().metrics().num_workers();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let nginx = match Nginx::start(&work.join("nginx"), workers) {
         Ok(n) => Some(n),
         Err(e) => {
             eprintln!(
@@ -194,7 +200,11 @@ pub async fn bench_redirect(a: RedirectBench) -> anyhow::Result<Value> {
     }
     Ok(json!({
         "bench": "redirect",
-        "params": {"connections": a.connections, "seconds": a.seconds, "json": a.json},
+        "params": {
+            "connections": a.connections, "seconds": a.seconds, "json": a.json,
+            "cores": cores, "server_worker_threads": workers,
+            "nginx_worker_processes": workers, "loadgen_threads": loadgen::THREADS,
+        },
         "figures": {
             "rps": run.rps(),
             "p50_ms": run.quantile_ms(0.50),
@@ -218,7 +228,9 @@ struct Nginx {
 }
 
 impl Nginx {
-    fn start(dir: &Path) -> anyhow::Result<Nginx> {
+    /// `workers` worker processes: as many as the Chorus server has runtime
+    /// worker threads, so both get the same share of the cores.
+    fn start(dir: &Path, workers: usize) -> anyhow::Result<Nginx> {
         let bin = ["nginx", "/usr/sbin/nginx"]
             .into_iter()
             .find(|b| {
@@ -232,7 +244,7 @@ impl Nginx {
         let port = loadgen::free_port()?;
         let d = dir.display();
         let conf = format!(
-            "worker_processes auto;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
+            "worker_processes {workers};\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
              events {{ worker_connections 4096; }}\n\
              http {{\n  access_log {d}/access.log;\n  client_body_temp_path {d}/tmp;\n  \
              proxy_temp_path {d}/tmp;\n  fastcgi_temp_path {d}/tmp;\n  uwsgi_temp_path {d}/tmp;\n  \

@@ -11,6 +11,9 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+/// Threads of the load generator's own runtime.
+pub const THREADS: usize = 2;
+
 /// Builds the raw bytes of request number `seq`.
 pub type MakeRequest = Arc<dyn Fn(u64) -> Vec<u8> + Send + Sync>;
 
@@ -58,7 +61,7 @@ impl LoadResult {
 pub fn run(addr: SocketAddr, conns: usize, stop: Stop, make: MakeRequest) -> LoadResult {
     let handle = std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
+            .worker_threads(THREADS)
             .enable_all()
             .build()
             .expect("a tokio runtime for the load generator");

@@ -537,10 +537,31 @@ async fn shopify_post(s: &Server, topic: &str, secret: &[u8], body: &[u8]) -> re
         .unwrap()
 }
 
+async fn shopify_post_raw(s: &Server, topic: &str, hmac: Option<&str>, body: &[u8]) -> u16 {
+    let mut r = api()
+        .post(s.url("/webhooks/shopify/acme"))
+        .header("X-Shopify-Topic", topic)
+        .header("content-type", "application/json");
+    if let Some(h) = hmac {
+        r = r.header(signing::SHOPIFY_HEADER, h);
+    }
+    r.body(body.to_vec())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+fn rfc3339_now() -> String {
+    chrono::Utc::now().to_rfc3339()
+}
+
 #[tokio::test]
 async fn shopify_webhooks_with_documented_payloads() {
     let env = Env::new().await;
     let s = Server::start(env.db.store.clone(), &env.data_dir()).await;
+    let store = &env.db.store;
     let secret = b"shpss_test_secret";
     let r = api()
         .put(s.url("/api/v1/attribution/settings"))
@@ -561,64 +582,225 @@ async fn shopify_webhooks_with_documented_payloads() {
     let code: Value = r.json().await.unwrap();
     assert_eq!(code["code"], "MAYA15");
 
+    // Shopify's sample, byte for byte; the expected header was computed
+    // apart from this code base (HMAC-SHA256, base64, over the raw file).
     let order = fixture("shopify_orders_create.json");
+    let good = signing::sign_shopify(secret, &order);
+    assert_eq!(good, "BNAeZbW71cQHMQG/xA0XcvNrt8HBSQOVFPmd+jBY040=");
+
+    // The signature covers the exact bytes: the same JSON re-serialized,
+    // a changed amount, another secret or no header at all is refused.
+    let compact = serde_json::to_vec(&serde_json::from_slice::<Value>(&order).unwrap()).unwrap();
+    assert_ne!(compact, order);
+    assert_eq!(
+        shopify_post_raw(&s, "orders/create", Some(&good), &compact).await,
+        401
+    );
+    let mut tampered = order.clone();
+    let pos = tampered
+        .windows(24)
+        .position(|w| w == b"\"total_price\": \"404.95\",")
+        .unwrap();
+    tampered[pos + 16] = b'9';
+    assert_eq!(
+        shopify_post_raw(&s, "orders/create", Some(&good), &tampered).await,
+        401
+    );
+    let wrong = signing::sign_shopify(b"another shop's secret", &order);
+    assert_eq!(
+        shopify_post_raw(&s, "orders/create", Some(&wrong), &order).await,
+        401
+    );
+    assert_eq!(
+        shopify_post_raw(&s, "orders/create", None, &order).await,
+        401
+    );
+    assert_eq!(
+        shopify_post_raw(&s, "orders/create", Some("not base64!"), &order).await,
+        401
+    );
+    assert_eq!(store.count_orders(env.org).await.unwrap(), 0);
+
     let r = shopify_post(&s, "orders/create", secret, &order).await;
     assert_eq!(r.status(), 200);
     let ack: Value = r.json().await.unwrap();
     assert_eq!(
         (ack["created"].as_bool(), ack["rule"].as_str()),
-        (Some(true), Some("code"))
+        (Some(true), Some("none")),
+        "the sample has no code, no click id and no known customer"
     );
-    let stored = env
-        .db
-        .store
+    let stored = store
         .order_by_external_id(env.org, "820982911946154508")
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(stored.amount, "369.97");
-    assert_eq!(stored.click_id.as_deref(), Some("CLICKIDFROMLINK"));
-    assert_eq!(stored.codes, vec!["maya15".to_string()]);
-    let key = stored.customer_key.clone().unwrap();
-    assert_eq!(key.len(), 64, "the email is stored only as a hash");
-    assert!(!key.contains("example"));
+    assert_eq!(
+        (
+            stored.amount.as_str(),
+            stored.amount_minor,
+            stored.currency.as_str()
+        ),
+        ("404.95", 40_495, "USD")
+    );
+    assert_eq!(
+        stored.at,
+        chrono::DateTime::parse_from_rfc3339("2022-01-01T00:00:00Z")
+            .unwrap()
+            .timestamp_micros()
+    );
+    assert_eq!(stored.click_id, None);
+    assert!(stored.codes.is_empty());
+    assert_eq!(stored.referrer, None);
+    assert_eq!(stored.source, "shopify");
+    assert_eq!(
+        stored.customer_key.as_deref(),
+        Some(chorus_server::track::attribute::email_key("john@example.com").as_str()),
+        "the customer's own email, hashed"
+    );
 
-    let r = shopify_post(&s, "orders/create", b"wrong secret", &order).await;
-    assert_eq!(r.status(), 401);
-    let mut tampered = order.clone();
-    let pos = tampered.windows(6).position(|w| w == b"369.97").unwrap();
-    tampered[pos] = b'9';
+    // Shopify retries a delivery until it is acknowledged: a replay of the
+    // same order is acknowledged again and stored once.
+    let again = shopify_post(&s, "orders/create", secret, &order).await;
+    assert_eq!(again.status(), 200);
+    let ack: Value = again.json().await.unwrap();
+    assert_eq!(ack["created"], false);
+    assert_eq!(store.count_orders(env.org).await.unwrap(), 1);
+
+    // The sample's shape with an influencer's traces filled in: a discount
+    // code, a landing URL carrying a real click id, other cart attributes.
+    let link = create_link(&s, &env.token, env.account).await;
+    let r = hit(
+        &s,
+        link["code"].as_str().unwrap(),
+        reqwest::Method::GET,
+        BROWSER,
+    )
+    .await;
+    let cid = cid_of(r.headers()["location"].to_str().unwrap());
+    s.state.tracking.flush().await;
+    let mut v: Value = serde_json::from_slice(&order).unwrap();
+    v["id"] = json!(820982911946154509u64);
+    v["created_at"] = json!(rfc3339_now());
+    v["discount_codes"] = json!([{"code": "maya15", "amount": "20.00", "type": "fixed_amount"}]);
+    v["landing_site"] = json!(format!(
+        "/products/aviator?utm_source=instagram&chorus_cid={cid}"
+    ));
+    v["referring_site"] = json!("https://l.instagram.com/");
+    v["note_attributes"] = json!([{"name": "gift_wrap", "value": "yes"}]);
+    let coded = serde_json::to_vec(&v).unwrap();
+    let r = shopify_post(&s, "orders/create", secret, &coded).await;
+    assert_eq!(r.status(), 200);
+    let ack: Value = r.json().await.unwrap();
+    assert_eq!(ack["rule"], "code", "a code beats a click");
+    let o = store
+        .order_by_external_id(env.org, "820982911946154509")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(o.codes, vec!["maya15".to_string()]);
+    assert_eq!(o.click_id.as_deref(), Some(cid.as_str()));
+    assert_eq!(o.referrer.as_deref(), Some("https://l.instagram.com/"));
+
+    // A guest checkout: no customer object, the total only as
+    // `total_price_set`, the click id in a cart attribute.
+    let mut v: Value = serde_json::from_slice(&order).unwrap();
+    v["id"] = json!(820982911946154510u64);
+    v["created_at"] = json!(rfc3339_now());
+    v["customer"] = Value::Null;
+    v["discount_codes"] = Value::Null;
+    v.as_object_mut().unwrap().remove("total_price");
+    v["note_attributes"] = json!([{"name": "chorus_cid", "value": cid}]);
+    let guest = serde_json::to_vec(&v).unwrap();
+    let r = shopify_post(&s, "orders/create", secret, &guest).await;
+    assert_eq!(r.status(), 200);
+    let ack: Value = r.json().await.unwrap();
+    assert_eq!(ack["rule"], "click");
+    let o = store
+        .order_by_external_id(env.org, "820982911946154510")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((o.amount.as_str(), o.amount_minor), ("404.95", 40_495));
+    assert_eq!(o.click_id.as_deref(), Some(cid.as_str()));
+    assert_eq!(
+        o.customer_key.as_deref(),
+        Some(chorus_server::track::attribute::email_key("jon@example.com").as_str()),
+        "without a customer, the order's email"
+    );
+    let mut v: Value = serde_json::from_slice(&order).unwrap();
+    v["id"] = json!(820982911946154511u64);
+    v.as_object_mut().unwrap().remove("total_price");
+    v.as_object_mut().unwrap().remove("total_price_set");
     let r = api()
         .post(s.url("/webhooks/shopify/acme"))
         .header("X-Shopify-Topic", "orders/create")
         .header(
             signing::SHOPIFY_HEADER,
-            signing::sign_shopify(secret, &order),
+            signing::sign_shopify(secret, &serde_json::to_vec(&v).unwrap()),
         )
-        .body(tampered)
+        .body(serde_json::to_vec(&v).unwrap())
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 401);
-    let again = shopify_post(&s, "orders/create", secret, &order).await;
-    let ack: Value = again.json().await.unwrap();
-    assert_eq!(ack["created"], false);
-    assert_eq!(env.db.store.count_orders(env.org).await.unwrap(), 1);
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("total_price"));
 
+    // Shopify's refund sample: two successful refund transactions (75.00 +
+    // 10.00) beside five refunded line items worth 414.95.
     let refund = fixture("shopify_refunds_create.json");
+    assert_eq!(
+        signing::sign_shopify(secret, &refund),
+        "GSrWupmE11ZYgU1s2bx5G8LPDvLwcgxxXsRzyJfz2Uw="
+    );
+    let wrong = signing::sign_shopify(b"another shop's secret", &refund);
+    assert_eq!(
+        shopify_post_raw(&s, "refunds/create", Some(&wrong), &refund).await,
+        401
+    );
     let r = shopify_post(&s, "refunds/create", secret, &refund).await;
     assert_eq!(r.status(), 200);
-    let a = env
-        .db
-        .store
+    let ack: Value = r.json().await.unwrap();
+    assert_eq!(ack["created"], true);
+    let refunds = store.refunds_of(env.org, Some(&[stored.id])).await.unwrap();
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(
+        (refunds[0].amount.as_str(), refunds[0].amount_minor),
+        ("85.00", 8_500),
+        "the money returned, not the line items' value"
+    );
+    assert_eq!(refunds[0].external_id, "shopify:890088186047892319");
+    let a = store
         .attribution(env.org, stored.id)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(
-        a.net_amount, "319.97",
-        "the failed transaction is not a refund"
-    );
+    assert_eq!(a.net_amount, "319.95");
+    let again = shopify_post(&s, "refunds/create", secret, &refund).await;
+    let ack: Value = again.json().await.unwrap();
+    assert_eq!(ack["created"], false, "a replayed refund counts once");
+
+    // A refund without transactions (store credit) counts its line items
+    // and their tax; here the sunglasses only, on the coded order.
+    let mut v: Value = serde_json::from_slice(&refund).unwrap();
+    v["id"] = json!(890088186047892320u64);
+    v["order_id"] = json!(820982911946154509u64);
+    v["transactions"] = json!([]);
+    let first_line = v["refund_line_items"][0].clone();
+    v["refund_line_items"] = json!([first_line]);
+    let credit = serde_json::to_vec(&v).unwrap();
+    let r = shopify_post(&s, "refunds/create", secret, &credit).await;
+    assert_eq!(r.status(), 200);
+    let coded_order = store
+        .order_by_external_id(env.org, "820982911946154509")
+        .await
+        .unwrap()
+        .unwrap();
+    let a = store
+        .attribution(env.org, coded_order.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((a.rule.as_str(), a.net_amount.as_str()), ("code", "314.96"));
     s.shutdown().await;
     env.db.cleanup().await;
 }

@@ -544,10 +544,17 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let mut n = 0;
         for chunk in clicks.chunks(CLICK_CHUNK) {
+            // SQLite finds a numbered parameter's index by a linear scan
+            // of the statement's names, so binding n `$k` parameters costs
+            // n²; anonymous `?` parameters bind in n.
+            let values = if self.backend == crate::Backend::Sqlite {
+                anonymous_values(chunk.len(), 10)
+            } else {
+                values_placeholders(chunk.len(), 10)
+            };
             let sql = format!(
                 "INSERT INTO clicks (click_id, org_id, link_id, at, ip_hash, user_agent, referrer, \
-                 country, bot, is_unique) VALUES {} ON CONFLICT (click_id) DO NOTHING",
-                values_placeholders(chunk.len(), 10)
+                 country, bot, is_unique) VALUES {values} ON CONFLICT (click_id) DO NOTHING"
             );
             let mut q = sqlx::query(&sql);
             for c in chunk {
@@ -1108,12 +1115,34 @@ impl Store {
     pub async fn save_attributions(&self, org: OrgId, rows: &[AttributionRow]) -> Result<()> {
         let now = now_us();
         let mut tx = self.pool.begin().await?;
+        // Credits are only ever written beside a verdict, so an order without
+        // a verdict (every new order) has none to delete; finding those
+        // through the verdicts' key spares a search of all credits per order.
+        // A write (not a read) comes first, so the transaction holds the
+        // write lock from its start.
+        let mut had = std::collections::HashSet::new();
+        for chunk in rows.chunks(500) {
+            let sql = format!(
+                "UPDATE attributions SET computed_at = $1 WHERE org_id = $2 AND order_pk IN ({}) \
+                 RETURNING order_pk",
+                placeholders_from(3, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(now).bind(org.0);
+            for a in chunk {
+                q = q.bind(a.order_pk);
+            }
+            for r in q.fetch_all(&mut *tx).await? {
+                had.insert(get::<i64>(&r, "order_pk")?);
+            }
+        }
         for a in rows {
-            sqlx::query("DELETE FROM attribution_credits WHERE order_pk = $1 AND org_id = $2")
-                .bind(a.order_pk)
-                .bind(org.0)
-                .execute(&mut *tx)
-                .await?;
+            if had.contains(&a.order_pk) {
+                sqlx::query("DELETE FROM attribution_credits WHERE order_pk = $1 AND org_id = $2")
+                    .bind(a.order_pk)
+                    .bind(org.0)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             sqlx::query(
                 "INSERT INTO attributions (order_pk, org_id, rule, self_referral, net_amount, \
                  net_minor, computed_at, code_reused) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
@@ -1378,6 +1407,12 @@ fn placeholders_from(first: usize, n: usize) -> String {
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `(?, ?, …), (?, …)`: `rows` groups of `cols` anonymous SQLite parameters.
+fn anonymous_values(rows: usize, cols: usize) -> String {
+    let group = format!("({})", vec!["?"; cols].join(", "));
+    vec![group.as_str(); rows].join(", ")
 }
 
 async fn upsert_order(

@@ -224,6 +224,7 @@ pub async fn put_settings(
     }
     if let Some(s) = &b.shopify_secret {
         st.store.set_shopify_secret(c.org(), s.trim()).await?;
+        st.tracking.secrets.clear();
     }
     get_settings(State(st), c).await
 }
@@ -236,6 +237,7 @@ pub async fn rotate_webhook_secret(
     c.require(Role::can_administer)?;
     let secret = format!("whsec_{}", crate::auth::random_secret());
     st.store.set_webhook_secret(c.org(), &secret).await?;
+    st.tracking.secrets.clear();
     Ok(Json(json!({"webhook_secret": secret})))
 }
 

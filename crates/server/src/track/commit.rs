@@ -5,8 +5,10 @@
 //! transaction with one durable sync, and only then lets the requests
 //! answer. While a group commits, the next one gathers, so a busy server
 //! commits large groups and an idle one commits single orders at once.
-//! The new orders of a group are then attributed together (one engine run,
-//! one transaction of verdicts) off the commit path.
+//! Committed groups go to one attribution task, which attributes whatever
+//! groups have committed since its last run together (one engine run and
+//! one transaction of verdicts per organization), off the commit path; so
+//! a busy server also attributes in large batches.
 
 use super::attribute::attribute_orders;
 use super::orders::{Ack, IngestError, ValidOrder};
@@ -26,13 +28,43 @@ pub struct Job {
     pub done: oneshot::Sender<Result<Ack, IngestError>>,
 }
 
+/// A committed group waiting for its attribution.
+struct Committed {
+    jobs: Vec<Job>,
+    ingested: Vec<chorus_store::tracking::Ingested>,
+}
+
 pub fn spawn(store: Store) -> mpsc::Sender<Job> {
     let (tx, rx) = mpsc::channel(QUEUE);
-    tokio::spawn(committer(store, rx));
+    let (done_tx, done_rx) = mpsc::unbounded_channel();
+    tokio::spawn(committer(store.clone(), rx, done_tx));
+    tokio::spawn(attributor(store, done_rx));
     tx
 }
 
-async fn committer(store: Store, mut rx: mpsc::Receiver<Job>) {
+/// Attribute every group committed since the last run, together.
+async fn attributor(store: Store, mut rx: mpsc::UnboundedReceiver<Committed>) {
+    while let Some(first) = rx.recv().await {
+        let mut jobs = first.jobs;
+        let mut ingested = first.ingested;
+        while jobs.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(c) => {
+                    jobs.extend(c.jobs);
+                    ingested.extend(c.ingested);
+                }
+                Err(_) => break,
+            }
+        }
+        attribute_and_answer(store.clone(), jobs, ingested).await;
+    }
+}
+
+async fn committer(
+    store: Store,
+    mut rx: mpsc::Receiver<Job>,
+    attribute: mpsc::UnboundedSender<Committed>,
+) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         while jobs.len() < MAX_GROUP {
@@ -47,8 +79,19 @@ async fn committer(store: Store, mut rx: mpsc::Receiver<Job>) {
         drop(items);
         match res {
             Ok(ingested) => {
-                let store = store.clone();
-                tokio::spawn(attribute_and_answer(store, jobs, ingested));
+                if let Err(mpsc::error::SendError(c)) = attribute.send(Committed { jobs, ingested })
+                {
+                    // The attribution task is gone (shutdown): answer
+                    // unattributed; start-up attributes the orders.
+                    for (j, ing) in c.jobs.into_iter().zip(c.ingested) {
+                        let _ = j.done.send(Ok(Ack {
+                            id: ing.id,
+                            external_id: j.order.external_id,
+                            created: ing.created,
+                            rule: None,
+                        }));
+                    }
+                }
             }
             Err(e) => {
                 tracing::error!(error = %e, orders = jobs.len(), "committing a group of orders");

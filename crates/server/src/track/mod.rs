@@ -6,7 +6,9 @@
 //! Links are cached in memory ([`TrackingState`]): all of them are loaded by
 //! [`start`], changes made through this server update the cache at once, and
 //! a background task picks up changes made by other instances every few
-//! seconds. Clicks go into a bounded queue; the click log
+//! seconds. The cache is a map replaced as a whole on change; each worker
+//! thread keeps a snapshot and checks one counter per redirect, so readers
+//! never contend on a lock. Clicks go into a bounded queue; the click log
 //! ([`clicklog`]) writes them durably with group commit and applies them to
 //! the store in batches.
 //!
@@ -45,6 +47,9 @@
 //! A timestamp more than 5 minutes from the server's clock is refused, and
 //! so is a signature seen before within that window. Orders are idempotent on
 //! `(organization, order_id)`; the response comes after the commit.
+//! Organizations' webhook and Shopify secrets are read once per
+//! [`orders::SECRETS_TTL`]: a secret rotated through this server is used at
+//! once, one rotated through another instance within that time.
 
 pub mod admin;
 pub mod attribute;
@@ -67,7 +72,7 @@ use chorus_store::Store;
 use redirect::{CachedLink, Dedup};
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -96,25 +101,48 @@ pub fn load_ip_table(path: &Path) -> anyhow::Result<IpCountryTable> {
 /// How often links changed by other instances are picked up.
 const REFRESH: Duration = Duration::from_secs(3);
 
+/// The link cache: code → link, replaced as a whole on every change
+/// (copy-on-write) so readers never wait for a writer.
+type LinkMap = HashMap<String, Arc<CachedLink>>;
+
+/// Tells the link caches of different [`TrackingState`]s apart in the
+/// per-thread snapshots.
+static NEXT_STATE_ID: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// This thread's snapshot of one state's link map: (state id,
+    /// generation, map). Reading it costs one atomic load of the state's
+    /// generation; the shared lock is taken only after a change.
+    static LINK_SNAPSHOT: std::cell::RefCell<(u64, u64, Arc<LinkMap>)> =
+        std::cell::RefCell::new((0, 0, Arc::new(HashMap::new())));
+}
+
 /// Per-process tracking state: the link cache, the click queue, dedup and
 /// replay memories.
 pub struct TrackingState {
-    links: RwLock<HashMap<String, Arc<CachedLink>>>,
+    id: u64,
+    links: RwLock<Arc<LinkMap>>,
+    /// Bumped after every change of `links`.
+    links_gen: AtomicU64,
     links_seen_us: AtomicI64,
     ip_key: RwLock<Vec<u8>>,
-    /// The current day (days since the epoch) and its IP-hash salt.
-    salt: RwLock<(i64, [u8; 32])>,
+    /// The current day (days since the epoch) and its IP-hash MAC, keyed
+    /// with that day's salt.
+    salt: RwLock<(i64, Arc<redirect::DayMac>)>,
     log: OnceLock<mpsc::Sender<clicklog::Msg>>,
     /// The group commit of orders, started on first use.
     orders: OnceLock<mpsc::Sender<commit::Job>>,
     /// Set only when no log was started (tests, tools): clicks go straight
     /// to the store from a spawned task.
     fallback_store: OnceLock<Store>,
-    pub(crate) dedup: Mutex<Dedup>,
+    pub(crate) dedup: Dedup,
     /// Signatures accepted recently, with their expiry (unix seconds).
     pub(crate) seen_signatures: Mutex<HashMap<String, i64>>,
     /// Country by IP range, for clicks that arrive without a proxy's country header.
     ip_countries: RwLock<Arc<IpCountryTable>>,
+    /// Organizations' ingestion secrets by slug, read for a few seconds
+    /// before being read again (see [`orders::SECRETS_TTL`]).
+    pub(crate) secrets: orders::SecretCache,
 }
 
 impl Default for TrackingState {
@@ -126,21 +154,32 @@ impl Default for TrackingState {
 impl TrackingState {
     pub fn new() -> TrackingState {
         TrackingState {
-            links: RwLock::new(HashMap::new()),
+            id: NEXT_STATE_ID.fetch_add(1, Ordering::Relaxed),
+            links: RwLock::new(Arc::new(HashMap::new())),
+            links_gen: AtomicU64::new(1),
             links_seen_us: AtomicI64::new(i64::MIN),
             ip_key: RwLock::new(crate::auth::random_secret().into_bytes()),
-            salt: RwLock::new((i64::MIN, [0; 32])),
+            salt: RwLock::new((i64::MIN, Arc::new(redirect::DayMac::new(&[0; 32])))),
             log: OnceLock::new(),
             orders: OnceLock::new(),
             fallback_store: OnceLock::new(),
-            dedup: Mutex::new(Dedup::default()),
+            dedup: Dedup::default(),
             seen_signatures: Mutex::new(HashMap::new()),
             ip_countries: RwLock::new(Arc::new(IpCountryTable::bundled())),
+            secrets: orders::SecretCache::default(),
         }
     }
 
     pub(crate) fn link(&self, code: &str) -> Option<Arc<CachedLink>> {
-        self.links.read().ok()?.get(code).cloned()
+        let generation = self.links_gen.load(Ordering::Acquire);
+        LINK_SNAPSHOT.with(|snap| {
+            let mut snap = snap.borrow_mut();
+            if snap.0 != self.id || snap.1 != generation {
+                let map = self.links.read().ok()?.clone();
+                *snap = (self.id, generation, map);
+            }
+            snap.2.get(code).cloned()
+        })
     }
 
     pub(crate) fn ip_countries(&self) -> Arc<IpCountryTable> {
@@ -161,29 +200,37 @@ impl TrackingState {
         self.ip_key.read().map(|k| k.clone()).unwrap_or_default()
     }
 
-    /// The IP-hash salt of `day` (days since the epoch), derived once a day.
-    pub(crate) fn salt_of_day(&self, day: i64) -> [u8; 32] {
+    /// The IP-hash MAC of `day` (days since the epoch), keyed with the
+    /// day's salt, derived once a day.
+    pub(crate) fn mac_of_day(&self, day: i64) -> Arc<redirect::DayMac> {
         if let Ok(s) = self.salt.read() {
             if s.0 == day {
-                return s.1;
+                return s.1.clone();
             }
         }
         let date = chrono::DateTime::from_timestamp(day * 86_400, 0)
             .unwrap_or_default()
             .format("%Y-%m-%d")
             .to_string();
-        let salt = redirect::day_salt(&self.ip_key(), &date);
+        let mac = Arc::new(redirect::DayMac::new(&redirect::day_salt(
+            &self.ip_key(),
+            &date,
+        )));
         if let Ok(mut s) = self.salt.write() {
-            *s = (day, salt);
+            *s = (day, mac.clone());
         }
-        salt
+        mac
     }
 
     /// Put links (new, changed or disabled) into the cache.
     pub fn apply_links(&self, links: &[chorus_store::tracking::Link]) {
-        let Ok(mut map) = self.links.write() else {
+        if links.is_empty() {
+            return;
+        }
+        let Ok(mut shared) = self.links.write() else {
             return;
         };
+        let mut map: LinkMap = (**shared).clone();
         for l in links {
             if l.disabled_at.is_some() {
                 map.remove(&l.code);
@@ -193,6 +240,8 @@ impl TrackingState {
             self.links_seen_us
                 .fetch_max(l.updated_at, Ordering::Relaxed);
         }
+        *shared = Arc::new(map);
+        self.links_gen.fetch_add(1, Ordering::Release);
     }
 
     /// Load links changed since the last load.

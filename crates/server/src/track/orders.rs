@@ -21,8 +21,11 @@ use chorus_store::Store;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::io::Read;
 use std::str::FromStr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// Most orders accepted in one JSON array.
 const MAX_BATCH: usize = 1000;
@@ -320,6 +323,68 @@ fn ingest_role(r: Role) -> bool {
     r.can_manage() || r.can_pay()
 }
 
+/// How long an organization's ingestion secrets, once read, are used
+/// before being read from the store again. A change made through this
+/// server applies at once; one made through another instance applies here
+/// within this time.
+pub const SECRETS_TTL: Duration = Duration::from_secs(2);
+
+/// An organization's ingestion secrets, as last read.
+#[derive(Clone)]
+pub(crate) struct OrgSecrets {
+    pub org: OrgId,
+    pub webhook: Option<String>,
+    pub shopify: Option<String>,
+}
+
+/// Organizations' ingestion secrets by slug (including "no such
+/// organization"), so that a signed request costs no database round trip.
+#[derive(Default)]
+pub struct SecretCache {
+    by_slug: Mutex<HashMap<String, (Instant, Option<OrgSecrets>)>>,
+}
+
+impl SecretCache {
+    pub(crate) async fn get(
+        &self,
+        store: &Store,
+        slug: &str,
+    ) -> chorus_store::Result<Option<OrgSecrets>> {
+        if let Ok(map) = self.by_slug.lock() {
+            if let Some((at, s)) = map.get(slug) {
+                if at.elapsed() < SECRETS_TTL {
+                    return Ok(s.clone());
+                }
+            }
+        }
+        let fresh = match store.org_by_slug(slug).await? {
+            Some(org) => {
+                let t = store.tracking_settings(org.id).await?;
+                Some(OrgSecrets {
+                    org: org.id,
+                    webhook: t.webhook_secret,
+                    shopify: t.shopify_secret,
+                })
+            }
+            None => None,
+        };
+        if let Ok(mut map) = self.by_slug.lock() {
+            if map.len() > 10_000 {
+                map.retain(|_, (at, _)| at.elapsed() < SECRETS_TTL);
+            }
+            map.insert(slug.to_string(), (Instant::now(), fresh.clone()));
+        }
+        Ok(fresh)
+    }
+
+    /// Forget everything read: a secret changed.
+    pub fn clear(&self) {
+        if let Ok(mut map) = self.by_slug.lock() {
+            map.clear();
+        }
+    }
+}
+
 /// The organization a request to an ingestion endpoint acts for: from a
 /// valid, fresh, unseen `Chorus-Signature`, or from the caller.
 async fn authorize(
@@ -342,18 +407,14 @@ async fn authorize(
                 "a signed request names its organization in {ORG_HEADER}"
             ))
         })?;
-    let org = st
-        .store
-        .org_by_slug(slug.trim())
+    let secrets = st
+        .tracking
+        .secrets
+        .get(&st.store, slug.trim())
         .await
-        .map_err(|e| ApiError::from(e).into_response())?
-        .ok_or_else(|| signature_error("unknown organization or no webhook secret".into()))?;
-    let secret = st
-        .store
-        .tracking_settings(org.id)
-        .await
-        .map_err(|e| ApiError::from(e).into_response())?
-        .webhook_secret
+        .map_err(|e| ApiError::from(e).into_response())?;
+    let (org, secret) = secrets
+        .and_then(|s| Some((s.org, s.webhook?)))
         .ok_or_else(|| signature_error("unknown organization or no webhook secret".into()))?;
     let now = chrono::Utc::now().timestamp();
     signing::verify(
@@ -372,7 +433,7 @@ async fn authorize(
     if seen.len() > 100_000 {
         seen.retain(|_, exp| *exp > now);
     }
-    let key = format!("{}:{sig}", org.id);
+    let key = format!("{}:{sig}", org.0);
     if seen.get(&key).is_some_and(|exp| *exp > now) {
         return Err(signature_error(
             "this signature was already used; sign each delivery anew".into(),
@@ -380,7 +441,7 @@ async fn authorize(
     }
     // Kept past the tolerance on both sides, so it outlives its validity.
     seen.insert(key, now + 2 * signing::DEFAULT_TOLERANCE_S + 1);
-    Ok(org.id)
+    Ok(org)
 }
 
 fn one_or_many<T: for<'de> Deserialize<'de>>(body: &[u8]) -> ApiResult<(Vec<T>, bool)> {
@@ -538,36 +599,67 @@ struct ShopifyCustomer {
     id: Option<Value>,
 }
 
+/// One side of a Shopify `*_set`: an amount and its currency.
+#[derive(Deserialize)]
+struct ShopifyMoney {
+    amount: Value,
+    currency_code: Option<String>,
+}
+
+/// Shopify's `*_set` pair; the shop's currency is the one stored.
+#[derive(Deserialize)]
+struct ShopifyMoneySet {
+    shop_money: Option<ShopifyMoney>,
+}
+
+/// The fields of Shopify's order payload that attribution needs. Every
+/// other field of the payload is ignored (and kept in the raw copy); lists
+/// and objects Shopify may send as `null` are optional.
 #[derive(Deserialize)]
 struct ShopifyOrder {
     id: Value,
     created_at: String,
-    total_price: String,
-    currency: String,
-    #[serde(default)]
-    discount_codes: Vec<ShopifyCode>,
+    total_price: Option<Value>,
+    total_price_set: Option<ShopifyMoneySet>,
+    currency: Option<String>,
+    discount_codes: Option<Vec<ShopifyCode>>,
     landing_site: Option<String>,
     referring_site: Option<String>,
-    #[serde(default)]
-    note_attributes: Vec<NameValue>,
+    note_attributes: Option<Vec<NameValue>>,
     customer: Option<ShopifyCustomer>,
     email: Option<String>,
+    contact_email: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct ShopifyTransaction {
-    amount: String,
+    amount: Value,
     kind: Option<String>,
     status: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ShopifyRefundLine {
+    subtotal: Option<Value>,
+    total_tax: Option<Value>,
+    subtotal_set: Option<ShopifyMoneySet>,
+    total_tax_set: Option<ShopifyMoneySet>,
+}
+
+#[derive(Deserialize)]
+struct ShopifyShippingRefund {
+    subtotal_amount_set: Option<ShopifyMoneySet>,
 }
 
 #[derive(Deserialize)]
 struct ShopifyRefund {
     id: Value,
     order_id: Value,
-    created_at: String,
-    #[serde(default)]
-    transactions: Vec<ShopifyTransaction>,
+    created_at: Option<String>,
+    processed_at: Option<String>,
+    transactions: Option<Vec<ShopifyTransaction>>,
+    refund_line_items: Option<Vec<ShopifyRefundLine>>,
+    refund_shipping_lines: Option<Vec<ShopifyShippingRefund>>,
 }
 
 fn value_text(v: &Value) -> String {
@@ -575,6 +667,28 @@ fn value_text(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// An amount Shopify sends as a decimal string (`"89.99"`) or, in some
+/// places, a JSON number (`89.99`); both are read exactly from their text.
+fn shopify_decimal(field: &'static str, v: &Value) -> Result<Decimal, IngestError> {
+    let text = match v {
+        Value::String(s) => s.trim().to_string(),
+        Value::Number(n) => n.to_string(),
+        other => {
+            return Err(IngestError::Field(
+                field,
+                format!("{other} is not an amount"),
+            ))
+        }
+    };
+    Decimal::from_str(&text)
+        .or_else(|_| Decimal::from_scientific(&text))
+        .map_err(|_| IngestError::Field(field, format!("{text:?} is not a decimal amount")))
+}
+
+fn shop_money(set: Option<&ShopifyMoneySet>) -> Option<&ShopifyMoney> {
+    set.and_then(|s| s.shop_money.as_ref())
 }
 
 /// `chorus_cid` from a landing path such as `/products/x?chorus_cid=K&utm_source=…`.
@@ -589,55 +703,118 @@ pub fn cid_from_url(url: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn shopify_order(o: ShopifyOrder) -> OrderIn {
+/// Shopify's order in Chorus's terms: the total in the shop's currency
+/// (`total_price`, else `total_price_set.shop_money`), the discount codes,
+/// the click id from a `chorus_cid` cart attribute or the landing URL, and
+/// the customer as a hashed email (else Shopify's customer id).
+fn shopify_order(o: ShopifyOrder) -> Result<OrderIn, IngestError> {
+    let set = shop_money(o.total_price_set.as_ref());
+    let amount = match (&o.total_price, set) {
+        (Some(v), _) if !v.is_null() => shopify_decimal("total_price", v)?,
+        (_, Some(m)) => shopify_decimal("total_price_set", &m.amount)?,
+        _ => return Err(IngestError::field("total_price", "is missing")),
+    };
+    let currency = non_empty(o.currency.as_deref())
+        .or_else(|| set.and_then(|m| non_empty(m.currency_code.as_deref())))
+        .ok_or_else(|| IngestError::field("currency", "is missing"))?
+        .to_string();
     let click_id = o
         .note_attributes
         .iter()
-        .find(|a| a.name == super::redirect::CID_PARAM)
-        .map(|a| value_text(&a.value))
+        .flatten()
+        .find(|a| a.name.trim() == super::redirect::CID_PARAM)
+        .filter(|a| !a.value.is_null())
+        .map(|a| value_text(&a.value).trim().to_string())
         .filter(|v| !v.is_empty())
         .or_else(|| o.landing_site.as_deref().and_then(cid_from_url));
     let email = o
         .customer
         .as_ref()
         .and_then(|c| c.email.clone())
-        .or(o.email)
-        .filter(|e| !e.trim().is_empty());
+        .into_iter()
+        .chain(o.email)
+        .chain(o.contact_email)
+        .find(|e| !e.trim().is_empty());
     let customer_key = match email {
         Some(e) => Some(email_key(&e)),
         None => o
             .customer
             .as_ref()
             .and_then(|c| c.id.as_ref())
+            .filter(|id| !id.is_null())
             .map(|id| format!("shopify-customer:{}", value_text(id))),
     };
-    OrderIn {
+    Ok(OrderIn {
         order_id: value_text(&o.id),
         at: o.created_at,
-        amount: o.total_price,
-        currency: o.currency,
+        amount: amount.to_string(),
+        currency,
         customer_key,
         click_id,
-        codes: Some(o.discount_codes.into_iter().map(|c| c.code).collect()),
+        codes: Some(
+            o.discount_codes
+                .into_iter()
+                .flatten()
+                .map(|c| c.code)
+                .collect(),
+        ),
         referrer: o.referring_site,
-    }
+    })
 }
 
-fn shopify_refund(r: ShopifyRefund) -> Result<RefundIn, String> {
-    let mut total = Decimal::ZERO;
-    for t in &r.transactions {
+/// The money a Shopify refund returned: its successful `refund`
+/// transactions; a refund without any (store credit, an order never
+/// captured) counts its refunded line items with their tax and any refunded
+/// shipping instead.
+fn shopify_refund(r: ShopifyRefund) -> Result<RefundIn, IngestError> {
+    let mut paid = Decimal::ZERO;
+    let mut any = false;
+    for t in r.transactions.iter().flatten() {
         let is_refund = t.kind.as_deref().is_none_or(|k| k == "refund");
-        let failed = matches!(t.status.as_deref(), Some("failure" | "error"));
-        if is_refund && !failed {
-            total += Decimal::from_str(t.amount.trim())
-                .map_err(|_| format!("transaction amount {:?} is not a decimal", t.amount))?;
+        let ok = t.status.as_deref().is_none_or(|s| s == "success");
+        if is_refund && ok {
+            paid += shopify_decimal("transactions.amount", &t.amount)?;
+            any = true;
         }
     }
+    if !any {
+        for l in r.refund_line_items.iter().flatten() {
+            let part = |set: Option<&ShopifyMoneySet>, plain: Option<&Value>, field| match (
+                shop_money(set),
+                plain,
+            ) {
+                (Some(m), _) => shopify_decimal(field, &m.amount).map(Some),
+                (None, Some(v)) if !v.is_null() => shopify_decimal(field, v).map(Some),
+                _ => Ok(None),
+            };
+            paid += part(
+                l.subtotal_set.as_ref(),
+                l.subtotal.as_ref(),
+                "refund_line_items.subtotal",
+            )?
+            .unwrap_or_default();
+            paid += part(
+                l.total_tax_set.as_ref(),
+                l.total_tax.as_ref(),
+                "refund_line_items.total_tax",
+            )?
+            .unwrap_or_default();
+        }
+        for s in r.refund_shipping_lines.iter().flatten() {
+            if let Some(m) = shop_money(s.subtotal_amount_set.as_ref()) {
+                paid += shopify_decimal("refund_shipping_lines.subtotal_amount_set", &m.amount)?;
+            }
+        }
+    }
+    let at = r
+        .created_at
+        .or(r.processed_at)
+        .ok_or_else(|| IngestError::field("created_at", "is missing"))?;
     Ok(RefundIn {
         refund_id: format!("shopify:{}", value_text(&r.id)),
         order_id: value_text(&r.order_id),
-        at: r.created_at,
-        amount: total.to_string(),
+        at,
+        amount: paid.to_string(),
     })
 }
 
@@ -662,18 +839,13 @@ async fn shopify_inner(
     body: &[u8],
 ) -> Result<Response, Response> {
     let api = |e: ApiError| e.into_response();
-    let org = st
-        .store
-        .org_by_slug(slug)
+    let (org, secret) = st
+        .tracking
+        .secrets
+        .get(&st.store, slug)
         .await
         .map_err(|e| api(e.into()))?
-        .ok_or_else(|| signature_error("unknown shop".into()))?;
-    let secret = st
-        .store
-        .tracking_settings(org.id)
-        .await
-        .map_err(|e| api(e.into()))?
-        .shopify_secret
+        .and_then(|s| Some((s.org, s.shopify?)))
         .ok_or_else(|| signature_error("unknown shop".into()))?;
     let hmac = headers
         .get(signing::SHOPIFY_HEADER)
@@ -690,16 +862,16 @@ async fn shopify_inner(
     let ack = match topic {
         "orders/create" | "orders/paid" => {
             let o: ShopifyOrder = serde_json::from_slice(body).map_err(invalid)?;
-            let v = validate_order(&shopify_order(o), "shopify", &raw);
-            commit_orders(st, org.id, vec![v])
+            let v = shopify_order(o).and_then(|o| validate_order(&o, "shopify", &raw));
+            commit_orders(st, org, vec![v])
                 .await
                 .pop()
                 .unwrap_or_else(|| Err(IngestError::Failed("no result".into())))
         }
         "refunds/create" => {
             let r: ShopifyRefund = serde_json::from_slice(body).map_err(invalid)?;
-            let r = shopify_refund(r).map_err(|e| api(ApiError::Invalid(e)))?;
-            store_refund(&st.store, org.id, &r, "shopify", &raw).await
+            let r = shopify_refund(r).map_err(|e| api(e.into()))?;
+            store_refund(&st.store, org, &r, "shopify", &raw).await
         }
         other => return Ok((StatusCode::ACCEPTED, Json(json!({"ignored": other}))).into_response()),
     }
@@ -876,5 +1048,111 @@ mod tests {
         );
         assert_eq!(cid_from_url("/products/tee"), None);
         assert_eq!(cid_from_url("/?chorus_cid="), None);
+    }
+
+    const ORDER: &str = include_str!("../../tests/fixtures/shopify_orders_create.json");
+    const REFUND: &str = include_str!("../../tests/fixtures/shopify_refunds_create.json");
+
+    fn order_of(v: &Value) -> Result<OrderIn, IngestError> {
+        shopify_order(serde_json::from_value(v.clone()).unwrap())
+    }
+
+    fn refund_of(v: &Value) -> Result<RefundIn, IngestError> {
+        shopify_refund(serde_json::from_value(v.clone()).unwrap())
+    }
+
+    #[test]
+    fn shopify_sample_order_reads_as_documented() {
+        let v: Value = serde_json::from_str(ORDER).unwrap();
+        let o = order_of(&v).unwrap();
+        assert_eq!(o.order_id, "820982911946154508");
+        assert_eq!((o.amount.as_str(), o.currency.as_str()), ("404.95", "USD"));
+        assert_eq!(o.at, "2021-12-31T19:00:00-05:00");
+        assert_eq!(o.customer_key, Some(email_key("john@example.com")));
+        assert_eq!((o.click_id, o.codes), (None, Some(vec![])));
+        assert_eq!(o.referrer, None);
+        let valid = validate_order(&order_of(&v).unwrap(), "shopify", ORDER).unwrap();
+        assert_eq!(valid.amount_minor, 40_495);
+    }
+
+    #[test]
+    fn shopify_order_amounts_ids_and_nulls() {
+        let base: Value = serde_json::from_str(ORDER).unwrap();
+        let mut v = base.clone();
+        v["total_price"] = json!(404.95);
+        v["id"] = json!("820982911946154508");
+        assert_eq!(order_of(&v).unwrap().amount, "404.95");
+        let mut v = base.clone();
+        v["total_price"] = Value::Null;
+        v["currency"] = Value::Null;
+        v["total_price_set"]["shop_money"] = json!({"amount": "12.50", "currency_code": "EUR"});
+        let o = order_of(&v).unwrap();
+        assert_eq!((o.amount.as_str(), o.currency.as_str()), ("12.50", "EUR"));
+        let mut v = base.clone();
+        v["customer"] = Value::Null;
+        v["email"] = json!("");
+        assert_eq!(
+            order_of(&v).unwrap().customer_key,
+            Some(email_key("jon@example.com")),
+            "contact_email when the order's email is blank"
+        );
+        let mut v = base.clone();
+        v["customer"]["email"] = Value::Null;
+        v["email"] = Value::Null;
+        v["contact_email"] = Value::Null;
+        assert_eq!(
+            order_of(&v).unwrap().customer_key.as_deref(),
+            Some("shopify-customer:115310627314723954")
+        );
+        let mut v = base.clone();
+        v["note_attributes"] = json!([{"name": "chorus_cid", "value": " K1 "}]);
+        v["landing_site"] = json!("/?chorus_cid=K2");
+        assert_eq!(order_of(&v).unwrap().click_id.as_deref(), Some("K1"));
+        v["note_attributes"] = json!([{"name": "chorus_cid", "value": null}]);
+        assert_eq!(order_of(&v).unwrap().click_id.as_deref(), Some("K2"));
+        let mut v = base;
+        v["total_price"] = json!("12,50");
+        assert!(matches!(
+            order_of(&v),
+            Err(IngestError::Field("total_price", _))
+        ));
+    }
+
+    #[test]
+    fn shopify_sample_refund_counts_the_money_returned() {
+        let base: Value = serde_json::from_str(REFUND).unwrap();
+        let r = refund_of(&base).unwrap();
+        assert_eq!(
+            (r.refund_id.as_str(), r.order_id.as_str(), r.amount.as_str()),
+            ("shopify:890088186047892319", "820982911946154508", "85.00")
+        );
+        let mut v = base.clone();
+        v["transactions"][1]["status"] = json!("failure");
+        assert_eq!(refund_of(&v).unwrap().amount, "75.00");
+        let mut v = base.clone();
+        v["transactions"] = json!([]);
+        assert_eq!(
+            refund_of(&v).unwrap().amount,
+            "414.95",
+            "all five line items"
+        );
+        for line in v["refund_line_items"].as_array_mut().unwrap() {
+            let line = line.as_object_mut().unwrap();
+            line.remove("subtotal_set");
+            line.remove("total_tax_set");
+            line.insert("total_tax".into(), json!(1.5));
+        }
+        v["refund_shipping_lines"] = json!([{"subtotal_amount_set": {"shop_money": {"amount": "10.00", "currency_code": "USD"}}}]);
+        assert_eq!(
+            refund_of(&v).unwrap().amount,
+            "432.45",
+            "numbers, tax and shipping"
+        );
+        let mut v = base;
+        v["transactions"][0]["amount"] = json!(true);
+        assert!(matches!(
+            refund_of(&v),
+            Err(IngestError::Field("transactions.amount", _))
+        ));
     }
 }

@@ -10,10 +10,11 @@ use chorus_attribution::bots::is_bot;
 use chorus_store::tracking::{Click, Link};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Length of a click id: 62^16 ≈ 4.8e28, unguessable.
 pub const CLICK_ID_LEN: usize = 16;
@@ -81,7 +82,15 @@ impl CachedLink {
     }
 
     pub fn location(&self, click_id: &str) -> String {
-        format!("{}{CID_PARAM}={click_id}{}", self.prefix, self.fragment)
+        let mut s = String::with_capacity(
+            self.prefix.len() + CID_PARAM.len() + 1 + click_id.len() + self.fragment.len(),
+        );
+        s.push_str(&self.prefix);
+        s.push_str(CID_PARAM);
+        s.push('=');
+        s.push_str(click_id);
+        s.push_str(&self.fragment);
+        s
     }
 }
 
@@ -105,9 +114,24 @@ pub fn day_salt(key: &[u8], day: &str) -> [u8; 32] {
 }
 
 pub fn ip_hash_salted(salt: &[u8; 32], ip: &str) -> String {
-    let mut m = <Hmac<Sha256>>::new_from_slice(salt).expect("HMAC takes any key");
-    m.update(ip.as_bytes());
-    hex::encode(&m.finalize().into_bytes()[..16])
+    DayMac::new(salt).hash(ip)
+}
+
+/// HMAC-SHA256 keyed with a day's salt, keyed once and cloned per click.
+#[derive(Clone)]
+pub struct DayMac(Hmac<Sha256>);
+
+impl DayMac {
+    pub fn new(salt: &[u8; 32]) -> DayMac {
+        DayMac(<Hmac<Sha256>>::new_from_slice(salt).expect("HMAC takes any key"))
+    }
+
+    /// The first 16 bytes of HMAC(salt, ip), in hex.
+    pub fn hash(&self, ip: &str) -> String {
+        let mut m = self.0.clone();
+        m.update(ip.as_bytes());
+        hex::encode(&m.finalize().into_bytes()[..16])
+    }
 }
 
 fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -118,7 +142,13 @@ fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 fn clip(s: Option<&str>) -> Option<String> {
-    s.map(|s| s.chars().take(MAX_HEADER_CHARS).collect())
+    s.map(|s| {
+        if s.len() <= MAX_HEADER_CHARS {
+            s.to_string()
+        } else {
+            s.chars().take(MAX_HEADER_CHARS).collect()
+        }
+    })
 }
 
 /// The visitor's address: the first `X-Forwarded-For` hop or `X-Real-IP`
@@ -140,28 +170,75 @@ fn country(h: &HeaderMap) -> Option<String> {
         .then(|| c.to_ascii_uppercase())
 }
 
-/// Same hashed IP + user agent + link within an hour counts once.
-#[derive(Default)]
+/// Same hashed IP + user agent + link within an hour counts once. The
+/// memory is split into shards, each behind its own lock, so concurrent
+/// redirects rarely wait for each other.
 pub struct Dedup {
-    seen: HashMap<u64, i64>,
+    shards: Vec<Mutex<HashMap<u64, i64>>>,
+}
+
+const DEDUP_SHARDS: usize = 64;
+/// Keys kept per shard before expired ones are dropped.
+const DEDUP_SHARD_KEYS: usize = 500_000 / DEDUP_SHARDS;
+
+impl Default for Dedup {
+    fn default() -> Self {
+        Dedup {
+            shards: (0..DEDUP_SHARDS)
+                .map(|_| Mutex::new(HashMap::new()))
+                .collect(),
+        }
+    }
 }
 
 impl Dedup {
-    pub fn is_unique(&mut self, ip_hash: &str, ua: Option<&str>, link: i64, now: i64) -> bool {
+    pub fn is_unique(&self, ip_hash: &str, ua: Option<&str>, link: i64, now: i64) -> bool {
         let mut h = DefaultHasher::new();
         (ip_hash, ua, link).hash(&mut h);
         let key = h.finish();
-        if self.seen.len() > 500_000 {
-            self.seen.retain(|_, t| now - *t < UNIQUE_WINDOW_US);
+        let Ok(mut seen) = self.shards[(key % DEDUP_SHARDS as u64) as usize].lock() else {
+            return true;
+        };
+        if seen.len() > DEDUP_SHARD_KEYS {
+            seen.retain(|_, t| now - *t < UNIQUE_WINDOW_US);
         }
-        match self.seen.get(&key) {
+        match seen.get(&key) {
             Some(t) if now - *t < UNIQUE_WINDOW_US => false,
             _ => {
-                self.seen.insert(key, now);
+                seen.insert(key, now);
                 true
             }
         }
     }
+}
+
+thread_local! {
+    /// Bot verdicts of user agents this thread saw recently: the same few
+    /// browsers send most clicks, and the token scan is the costly part.
+    static BOT_VERDICTS: RefCell<HashMap<Box<str>, bool>> = RefCell::new(HashMap::new());
+}
+/// User agents remembered per thread before the memory is cleared.
+const BOT_VERDICTS_KEPT: usize = 4_096;
+
+fn is_bot_cached(method: &Method, ua: Option<&str>) -> bool {
+    if *method == Method::HEAD {
+        return true;
+    }
+    let Some(ua) = ua else {
+        return is_bot(method.as_str(), None);
+    };
+    BOT_VERDICTS.with(|v| {
+        let mut v = v.borrow_mut();
+        if let Some(b) = v.get(ua) {
+            return *b;
+        }
+        let b = is_bot(method.as_str(), Some(ua));
+        if v.len() >= BOT_VERDICTS_KEPT {
+            v.clear();
+        }
+        v.insert(ua.into(), b);
+        b
+    })
 }
 
 pub async fn redirect(
@@ -177,23 +254,24 @@ pub async fn redirect(
     let click_id = new_click_id();
     let location = link.location(&click_id);
     record(t, &link, click_id, &req);
-    (
-        StatusCode::FOUND,
-        [
-            (header::LOCATION, crate::header_value(&location)),
-            (
-                header::CACHE_CONTROL,
-                header::HeaderValue::from_static("private, no-store"),
-            ),
-        ],
-    )
-        .into_response()
+    let mut res = Response::new(axum::body::Body::empty());
+    *res.status_mut() = StatusCode::FOUND;
+    let h = res.headers_mut();
+    h.insert(
+        header::LOCATION,
+        header::HeaderValue::from_maybe_shared(bytes::Bytes::from(location))
+            .unwrap_or_else(|_| header::HeaderValue::from_static("")),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-store"),
+    );
+    res
 }
 
 fn record(t: &Arc<TrackingState>, link: &CachedLink, click_id: String, req: &Request) {
     let h = req.headers();
-    let now = chrono::Utc::now();
-    let at = now.timestamp_micros();
+    let at = chrono::Utc::now().timestamp_micros();
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -204,13 +282,9 @@ fn record(t: &Arc<TrackingState>, link: &CachedLink, click_id: String, req: &Req
         let addr = client.parse().ok()?;
         t.ip_countries().lookup(addr).map(str::to_string)
     });
-    let ip = ip_hash_salted(&t.salt_of_day(at.div_euclid(US_PER_DAY)), &client);
-    let bot = is_bot(req.method().as_str(), ua) || *req.method() == Method::HEAD;
-    let unique = t
-        .dedup
-        .lock()
-        .map(|mut d| d.is_unique(&ip, ua, link.id, at))
-        .unwrap_or(true);
+    let ip = t.mac_of_day(at.div_euclid(US_PER_DAY)).hash(&client);
+    let bot = is_bot_cached(req.method(), ua);
+    let unique = t.dedup.is_unique(&ip, ua, link.id, at);
     let click = Click {
         click_id,
         org_id: link.org_id,
@@ -274,7 +348,7 @@ mod tests {
 
     #[test]
     fn dedup_counts_once_per_hour() {
-        let mut d = Dedup::default();
+        let d = Dedup::default();
         assert!(d.is_unique("h", Some("ua"), 1, 0));
         assert!(!d.is_unique("h", Some("ua"), 1, UNIQUE_WINDOW_US - 1));
         assert!(d.is_unique("h", Some("ua"), 2, 10));
