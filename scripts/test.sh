@@ -59,17 +59,21 @@ log "cargo test --workspace"
 cargo test --workspace --all-targets "$@"
 
 log "benchmark smoke runs"
-cargo run --quiet -- bench import --creators 300 --json
-cargo run --quiet -- bench plan --candidates 2000 --json
-cargo run --quiet -- bench search --creators 500 --json
-cargo run --quiet -- bench attribute --orders 2000 --clicks 20000 --json
-cargo run --quiet -- bench settle --creators 100 --lines 5000 --json
-cargo run --quiet -- bench review --captions 500 --json
-cargo run --quiet -- bench qualify --shortlist 4 --sample 50 --months 6 --creators 20 --json
+# The binary the test build made (workspace features): `cargo run` would
+# resolve features for the binary alone and rebuild much of the tree.
+chorus="${CARGO_TARGET_DIR:-target}/debug/chorus"
+[ -x "$chorus" ] || cargo build --workspace --quiet
+"$chorus" bench import --creators 300 --json
+"$chorus" bench plan --candidates 2000 --json
+"$chorus" bench search --creators 500 --json
+"$chorus" bench attribute --orders 2000 --clicks 20000 --json
+"$chorus" bench settle --creators 100 --lines 5000 --json
+"$chorus" bench review --captions 500 --json
+"$chorus" bench qualify --shortlist 4 --sample 50 --months 6 --creators 20 --json
 # The redirect bench compares with nginx when it is installed; it passes without it.
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   apt_install nginx || log "nginx unavailable: the redirect bench prints no nginx figures"
 fi
-cargo run --quiet -- bench redirect --seconds 0.5 --json
-cargo run --quiet -- bench ingest --orders 500 --json
-cargo run --quiet -- bench contracts --creators 20 --json
+"$chorus" bench redirect --seconds 0.5 --json
+"$chorus" bench ingest --orders 500 --json
+"$chorus" bench contracts --creators 20 --json
