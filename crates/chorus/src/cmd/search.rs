@@ -40,21 +40,22 @@ pub async fn index(ctx: &Ctx, c: IndexCmd) -> anyhow::Result<ExitCode> {
     let mut n = 0u64;
     // The newest change indexed: a server starts its indexer from here.
     let mut watermark = (i64::MIN, 0);
+    // One batch for the whole rebuild, committed once: the index starts
+    // empty, so documents are appended without looking up older ones, and
+    // converted on every core while tantivy indexes them.
+    let mut batch_writer = idx.writer()?;
     loop {
-        let batch = store.account_records(after, 2000).await?;
+        let batch = store.account_records(after, 5000).await?;
         let Some(last) = batch.last() else { break };
         after = last.0;
         for (id, at, _) in &batch {
             watermark = watermark.max((*at, id.0));
         }
-        let docs: Vec<SearchDoc> = batch
-            .iter()
-            .map(|(id, _, r)| SearchDoc::from_record(id.0, r))
-            .collect();
-        idx.index_batch(&docs)?;
-        n += docs.len() as u64;
+        batch_writer.append_all(&batch, |(id, _, r)| SearchDoc::from_record(id.0, r))?;
+        n += batch.len() as u64;
         pb.set_position(n);
     }
+    batch_writer.commit()?;
     idx.finish_merges()?;
     if n > 0 {
         chorus_server::discover::save_watermark(&dir, watermark.0, watermark.1)?;
