@@ -82,10 +82,12 @@ impl SearchIndex {
     /// follows commits of other processes): a searcher holds exactly one
     /// committed state, never part of a batch.
     fn wrap(
-        index: Index,
+        mut index: Index,
         fields: Fields,
         policy: ReloadPolicy,
     ) -> Result<SearchIndex, SearchError> {
+        // One query collects its segments on every core.
+        index.set_default_multithread_executor()?;
         let reader = index.reader_builder().reload_policy(policy).try_into()?;
         Ok(SearchIndex {
             index,
