@@ -197,10 +197,39 @@ impl fmt::Display for Money {
     }
 }
 
+/// `minor × num / den` in minor units, rounded half-to-even, in exact
+/// integer arithmetic: one credited share of an amount. A non-positive
+/// denominator gives 0.
+pub fn share_of(minor: i64, num: i64, den: i64) -> i64 {
+    if den <= 0 {
+        return 0;
+    }
+    let p = i128::from(minor) * i128::from(num);
+    let d = i128::from(den);
+    let (q, r) = (p.div_euclid(d), p.rem_euclid(d));
+    let up = match (2 * r).cmp(&d) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => q % 2 != 0,
+    };
+    i64::try_from(q + i128::from(up)).unwrap_or(if p < 0 { i64::MIN } else { i64::MAX })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn shares_round_half_to_even_exactly() {
+        assert_eq!(share_of(8001, 1, 2), 4000);
+        assert_eq!(share_of(8003, 1, 2), 4002);
+        assert_eq!(share_of(100, 1, 3), 33);
+        assert_eq!(share_of(-3, 1, 2), -2);
+        assert_eq!(share_of(-5, 1, 2), -2);
+        assert_eq!(share_of(i64::MAX, 3, 3), i64::MAX);
+        assert_eq!(share_of(100, 1, 0), 0);
+    }
 
     #[test]
     fn minor_units_follow_iso_4217() {

@@ -72,22 +72,6 @@ fn deal_key(account: i64, campaign: i64) -> DealKey {
     DealKey::new(account.to_string(), campaign.to_string())
 }
 
-/// `minor × num / den`, rounded half-to-even (exact integer arithmetic).
-fn share_of(minor: i64, num: i64, den: i64) -> i64 {
-    if den <= 0 {
-        return 0;
-    }
-    let p = i128::from(minor) * i128::from(num);
-    let d = i128::from(den);
-    let (q, r) = (p.div_euclid(d), p.rem_euclid(d));
-    let up = match (2 * r).cmp(&d) {
-        std::cmp::Ordering::Greater => true,
-        std::cmp::Ordering::Less => false,
-        std::cmp::Ordering::Equal => q % 2 != 0,
-    };
-    i64::try_from(q + i128::from(up)).unwrap_or(i64::MAX)
-}
-
 /// Split `total` over credited shares: each rounded, the last the remainder.
 pub fn split(total: i64, shares: &[(i64, i64)]) -> Vec<i64> {
     let mut out = Vec::with_capacity(shares.len());
@@ -96,7 +80,7 @@ pub fn split(total: i64, shares: &[(i64, i64)]) -> Vec<i64> {
         let part = if i + 1 == shares.len() {
             total - given
         } else {
-            share_of(total, *num, *den)
+            chorus_core::money::share_of(total, *num, *den)
         };
         given += part;
         out.push(part);

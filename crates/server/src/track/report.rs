@@ -11,6 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
+use chorus_core::money::share_of;
 use chorus_core::OrgId;
 use chorus_store::Store;
 use chrono::{NaiveDate, TimeDelta, Utc};
@@ -104,16 +105,6 @@ fn bounds(q: &ReportQuery) -> ApiResult<(NaiveDate, NaiveDate, i64, i64)> {
 }
 
 /// Share of an amount, rounded half-to-even to the minor unit.
-fn share(amount: i64, num: i64, den: i64) -> i64 {
-    if den == 0 {
-        return 0;
-    }
-    let d = rust_decimal::Decimal::from(amount) * rust_decimal::Decimal::from(num)
-        / rust_decimal::Decimal::from(den);
-    i64::try_from(d.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointNearestEven))
-        .unwrap_or(0)
-}
-
 pub async fn build(store: &Store, org: OrgId, q: &ReportQuery) -> ApiResult<Report> {
     let by = q.by.unwrap_or_default();
     let (from, to, start, end) = bounds(q)?;
@@ -146,8 +137,8 @@ pub async fn build(store: &Store, org: OrgId, q: &ReportQuery) -> ApiResult<Repo
             ..Row::default()
         });
         r.orders += f.share_num as f64 / f.share_den.max(1) as f64;
-        let revenue = share(f.amount_minor, f.share_num, f.share_den);
-        let net = share(f.net_minor, f.share_num, f.share_den);
+        let revenue = share_of(f.amount_minor, f.share_num, f.share_den);
+        let net = share_of(f.net_minor, f.share_num, f.share_den);
         r.revenue_minor += revenue;
         r.net_revenue_minor += net;
         r.refunds_minor += revenue - net;
@@ -465,14 +456,4 @@ async fn page_inner(st: &AppState, c: &Caller, q: &ReportQuery) -> ApiResult<Str
         leak_min_orders,
     };
     page.render().map_err(|e| ApiError::Internal(e.into()))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn shares_round_half_to_even() {
-        assert_eq!(super::share(8001, 1, 2), 4000);
-        assert_eq!(super::share(8003, 1, 2), 4002);
-        assert_eq!(super::share(100, 1, 3), 33);
-    }
 }
