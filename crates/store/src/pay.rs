@@ -425,7 +425,12 @@ impl Store {
         .collect::<Result<Vec<_>>>()?;
         let rec = match plan(&lines, &entries) {
             Ok(r) => r,
-            Err(e) => return Ok(Err(e)),
+            Err(e) => {
+                // Release the write lock now, not when the pool next uses
+                // this connection.
+                tx.rollback().await?;
+                return Ok(Err(e));
+            }
         };
         let now = now_us();
         for l in &rec.lines {
@@ -453,6 +458,7 @@ impl Store {
         }
         for e in &rec.entries {
             if e.minor < 0 || !matches!(e.side.as_str(), "debit" | "credit") {
+                tx.rollback().await?;
                 return Err(StoreError::Corrupt(format!(
                     "ledger entry {} on {}: {} {} is not a valid posting",
                     e.txn, e.account, e.side, e.minor
@@ -580,6 +586,10 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if res.rows_affected() != 1 {
+            // Release the write lock the update took now, not when the pool
+            // next uses this connection (a dropped SQLite transaction rolls
+            // back lazily, and the next writer would find the database locked).
+            tx.rollback().await?;
             return Ok(false);
         }
         for it in items {
