@@ -62,6 +62,12 @@ impl Currency {
     pub const USD: Currency = Currency(*b"USD");
     pub const EUR: Currency = Currency(*b"EUR");
 
+    /// An amount in minor units of this currency, as an exact decimal in
+    /// major units (1234 USD cents → 12.34).
+    pub fn major(self, minor: i64) -> Decimal {
+        Decimal::new(minor, self.minor_units())
+    }
+
     pub fn parse(raw: &str) -> Result<Currency, MoneyError> {
         let s = raw.trim();
         let b = s.as_bytes();

@@ -6,10 +6,9 @@ use crate::pdf::{Column, Document};
 use chorus_settlement::engine::Time;
 use chorus_settlement::statement::{Section, Statement};
 use chrono::SecondsFormat;
-use rust_decimal::Decimal;
 
 fn amount(minor: i64, s: &Section) -> String {
-    Decimal::new(minor, s.currency.minor_units()).to_string()
+    s.currency.major(minor).to_string()
 }
 
 fn time(t: Time) -> String {

@@ -50,9 +50,7 @@ pub fn pay_run(
         let sum = sums.entry((l.creator, l.currency)).or_insert(0);
         *sum = sum.saturating_add(l.amount);
     }
-    sums.retain(|(_, currency), sum| {
-        *sum > 0 && Decimal::new(*sum, currency.minor_units()) >= min_payout
-    });
+    sums.retain(|(_, currency), sum| *sum > 0 && currency.major(*sum) >= min_payout);
     for l in lines.iter_mut() {
         if l.due(as_of) && sums.contains_key(&(l.creator, l.currency)) {
             l.paid_in = Some(run);

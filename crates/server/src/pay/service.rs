@@ -649,7 +649,7 @@ pub struct BalanceView {
 }
 
 pub fn major(minor: i64, currency: Currency) -> String {
-    Decimal::new(minor, currency.minor_units()).to_string()
+    currency.major(minor).to_string()
 }
 
 pub fn balance_views(s: &Settled) -> Vec<BalanceView> {

@@ -43,7 +43,7 @@ async fn layout(st: &AppState, c: &Caller, active: &'static str) -> Result<Layou
 }
 
 fn money(minor: i64, cur: Currency) -> String {
-    format!("{} {}", Decimal::new(minor, cur.minor_units()), cur)
+    format!("{} {}", cur.major(minor), cur)
 }
 
 fn num(x: f64) -> String {

@@ -394,5 +394,5 @@ pub(crate) fn to_minor(d: Decimal, currency: Currency) -> i64 {
 
 /// Minor units as a decimal in major units (e.g. 800 USD → 8.00).
 pub(crate) fn to_major(minor: i64, currency: Currency) -> Decimal {
-    Decimal::new(minor, currency.minor_units())
+    currency.major(minor)
 }
